@@ -1,0 +1,84 @@
+import * as Y from 'yjs'
+import type { MessageId, UserId } from '../ids.ts'
+import { Limits, isDeleted, parseStoredMessage, type AttachmentRef, type LiveMessage, type StoredMessage } from '../message.ts'
+import type { TxOrigin } from '../origins.ts'
+import { WaggleError, Reason } from '../errors.ts'
+
+/**
+ * A message segment document (`conv/{conv}/seg/{n}`): one Y.Map keyed by time-sortable
+ * message id, each value plain JSON. Edits and deletes replace the value (ARCHITECTURE §3).
+ */
+const MESSAGES = 'messages'
+
+/** A new segment starts past this many messages (and when a member joins with hidden history). */
+export const SEGMENT_MAX_MESSAGES = 5000
+
+const messagesOf = (doc: Y.Doc) => doc.getMap<unknown>(MESSAGES)
+
+export interface NewMessage {
+  id: MessageId
+  author: UserId
+  time: number
+  text: string
+  replyTo?: MessageId
+  attachments?: AttachmentRef[]
+}
+
+function checkText(text: string): void {
+  if (text.length > Limits.messageTextLength) {
+    throw new WaggleError(Reason.badRequest, `A message is at most ${Limits.messageTextLength} characters`)
+  }
+}
+
+export function appendMessage(doc: Y.Doc, message: NewMessage, origin: TxOrigin): LiveMessage {
+  checkText(message.text)
+  const value: LiveMessage = { id: message.id, author: message.author, time: message.time, text: message.text }
+  if (message.replyTo !== undefined) value.replyTo = message.replyTo
+  if (message.attachments !== undefined && message.attachments.length > 0) value.attachments = message.attachments
+  doc.transact(() => messagesOf(doc).set(message.id, value), origin)
+  return value
+}
+
+export function getMessage(doc: Y.Doc, id: MessageId): StoredMessage | null {
+  return parseStoredMessage(messagesOf(doc).get(id))
+}
+
+/** Replaces the text of a live message; the caller's policy decides who may. */
+export function editMessage(doc: Y.Doc, id: MessageId, text: string, now: number, origin: TxOrigin): LiveMessage {
+  checkText(text)
+  const current = getMessage(doc, id)
+  if (current === null || isDeleted(current)) throw new WaggleError(Reason.notFound, `No message ${id} to edit`)
+  const next: LiveMessage = { ...current, text, editedAt: now }
+  doc.transact(() => messagesOf(doc).set(id, next), origin)
+  return next
+}
+
+/** Replaces the message with a tombstone that keeps author and time but drops the content. */
+export function deleteMessage(doc: Y.Doc, id: MessageId, now: number, origin: TxOrigin): void {
+  const current = getMessage(doc, id)
+  if (current === null) throw new WaggleError(Reason.notFound, `No message ${id} to delete`)
+  if (isDeleted(current)) return
+  doc.transact(() => messagesOf(doc).set(id, { id, author: current.author, time: current.time, deleted: true, deletedAt: now }), origin)
+}
+
+/** All well-formed messages in id (= time) order; malformed values are skipped. */
+export function listMessages(doc: Y.Doc): StoredMessage[] {
+  const out: StoredMessage[] = []
+  for (const value of messagesOf(doc).values()) {
+    const m = parseStoredMessage(value)
+    if (m !== null) out.push(m)
+  }
+  return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+}
+
+export function messageCount(doc: Y.Doc): number {
+  return messagesOf(doc).size
+}
+
+/** Calls `fn` with the ids of messages added, changed or deleted by each transaction. */
+export function observeMessages(doc: Y.Doc, fn: (changedIds: MessageId[], origin: unknown) => void): () => void {
+  const map = messagesOf(doc)
+  const handler = (event: Y.YMapEvent<unknown>) => fn([...event.keysChanged] as MessageId[], event.transaction.origin)
+  map.observe(handler)
+  return () => map.unobserve(handler)
+}

@@ -1,0 +1,78 @@
+import * as v from 'valibot'
+import type * as Y from 'yjs'
+import { ID_PATTERN, type ConvId, type MessageId } from '../ids.ts'
+import type { TxOrigin } from '../origins.ts'
+import { kvEntries, kvGet, kvWrite } from './kv.ts'
+
+/**
+ * A user's private document (`user/{user}/private`): settings, read positions, pins, drafts
+ * and archived conversations, each in the key-value layout because they are overwritten often.
+ */
+const SETTINGS = 'settings'
+const READ = 'readPositions'
+const PINS = 'pins'
+const DRAFTS = 'drafts'
+const ARCHIVED = 'archived'
+
+const isMessageId = (x: unknown): MessageId | null => (typeof x === 'string' && ID_PATTERN.test(x) ? (x as MessageId) : null)
+const isTime = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null)
+const DraftSchema = v.object({ text: v.pipe(v.string(), v.maxLength(10_000)), updatedAt: v.number() })
+export type Draft = v.InferOutput<typeof DraftSchema>
+const parseDraft = (x: unknown): Draft | null => {
+  const r = v.safeParse(DraftSchema, x)
+  return r.success ? r.output : null
+}
+const anyJson = (x: unknown): unknown => (x === undefined ? null : x)
+
+/** The last message read in a conversation. */
+export function readPosition(doc: Y.Doc, conv: ConvId): MessageId | undefined {
+  return kvGet(doc, READ, conv, isMessageId)
+}
+
+export function readPositions(doc: Y.Doc): Map<ConvId, MessageId> {
+  return kvEntries(doc, READ, isMessageId) as Map<ConvId, MessageId>
+}
+
+/**
+ * Moves the read position forward to `message`; never backwards, because ids sort by time.
+ * Returns whether it moved. Concurrent moves on two devices converge to one of them; the
+ * reader takes the larger when it sees a conflict (see {@link readPosition}).
+ */
+export function markRead(doc: Y.Doc, conv: ConvId, message: MessageId, origin: TxOrigin): boolean {
+  const current = readPosition(doc, conv)
+  if (current !== undefined && current >= message) return false
+  kvWrite<MessageId>(doc, READ, origin, (set) => set(conv, message))
+  return true
+}
+
+export function pins(doc: Y.Doc): Map<ConvId, number> {
+  return kvEntries(doc, PINS, isTime) as Map<ConvId, number>
+}
+
+export function setPinned(doc: Y.Doc, conv: ConvId, pinned: boolean, now: number, origin: TxOrigin): void {
+  kvWrite<number>(doc, PINS, origin, (set, del) => (pinned ? set(conv, now) : del(conv)))
+}
+
+export function archived(doc: Y.Doc): Map<ConvId, number> {
+  return kvEntries(doc, ARCHIVED, isTime) as Map<ConvId, number>
+}
+
+export function setArchived(doc: Y.Doc, conv: ConvId, value: boolean, now: number, origin: TxOrigin): void {
+  kvWrite<number>(doc, ARCHIVED, origin, (set, del) => (value ? set(conv, now) : del(conv)))
+}
+
+export function draft(doc: Y.Doc, conv: ConvId): Draft | undefined {
+  return kvGet(doc, DRAFTS, conv, parseDraft)
+}
+
+export function setDraft(doc: Y.Doc, conv: ConvId, text: string, now: number, origin: TxOrigin): void {
+  kvWrite<Draft>(doc, DRAFTS, origin, (set, del) => (text === '' ? del(conv) : set(conv, { text, updatedAt: now })))
+}
+
+export function setting(doc: Y.Doc, key: string): unknown {
+  return kvGet(doc, SETTINGS, key, anyJson)
+}
+
+export function setSetting(doc: Y.Doc, key: string, value: unknown, origin: TxOrigin): void {
+  kvWrite<unknown>(doc, SETTINGS, origin, (set) => set(key, value))
+}

@@ -1,0 +1,50 @@
+/** Machine-readable reason codes shared by the HTTP API, the wire protocol and the UI. */
+export const Reason = {
+  badRequest: 'bad-request',
+  unauthorized: 'unauthorized',
+  forbidden: 'forbidden',
+  readOnly: 'read-only',
+  notFound: 'not-found',
+  unknownAccount: 'unknown-account',
+  invalidCode: 'invalid-code',
+  codeExpired: 'code-expired',
+  rateLimited: 'rate-limited',
+  malformedFrame: 'malformed-frame',
+  malformedUpdate: 'malformed-update',
+  frameTooLarge: 'frame-too-large',
+  invalidDocName: 'invalid-doc-name',
+  notSubscribed: 'not-subscribed',
+  clientTooOld: 'client-too-old',
+  serverTooOld: 'server-too-old',
+  sendQueueFull: 'send-queue-full',
+  storageFailed: 'storage-failed',
+  shuttingDown: 'shutting-down',
+  internal: 'internal',
+} as const
+export type Reason = (typeof Reason)[keyof typeof Reason]
+
+const reasons = new Set<string>(Object.values(Reason))
+export function isReason(value: unknown): value is Reason {
+  return typeof value === 'string' && reasons.has(value)
+}
+
+/** An error that carries a {@link Reason}, so every boundary can answer with a typed code. */
+export class WaggleError extends Error {
+  override readonly name = 'WaggleError'
+  constructor(
+    readonly reason: Reason,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** Throws a {@link WaggleError} with `reason` unless `condition` holds. */
+export function assert(condition: unknown, reason: Reason, message: string): asserts condition {
+  if (!condition) throw new WaggleError(reason, message)
+}
+
+/** For exhaustive switches: fails to compile if a case is missing. */
+export function assertNever(value: never, what = 'value'): never {
+  throw new WaggleError(Reason.internal, `Unexpected ${what}: ${JSON.stringify(value)}`)
+}
