@@ -1,0 +1,117 @@
+import type { ConvId, UserId, WorkspaceId } from '@waggle/schema'
+import type { AccountStore, CodeRecord, ConversationMemberRecord, ConversationRecord, SessionRecord, UserRecord, WorkspaceRecord } from './AccountStore.ts'
+
+const copy = <T extends object>(x: T): T => ({ ...x })
+const memberKey = (conv: ConvId, user: UserId) => `${conv}\u0000${user}`
+
+/** In-memory {@link AccountStore} for unit tests. */
+export class MemoryAccountStore implements AccountStore {
+  readonly #workspaces = new Map<WorkspaceId, WorkspaceRecord>()
+  readonly #users = new Map<UserId, UserRecord>()
+  readonly #codes = new Map<string, CodeRecord>()
+  readonly #sessions = new Map<string, SessionRecord>()
+  readonly #conversations = new Map<ConvId, ConversationRecord>()
+  readonly #members = new Map<string, ConversationMemberRecord>()
+
+  createWorkspace(ws: WorkspaceRecord): Promise<void> {
+    this.#workspaces.set(ws.id, copy(ws))
+    return Promise.resolve()
+  }
+  workspaceCount(): Promise<number> {
+    return Promise.resolve(this.#workspaces.size)
+  }
+
+  createUser(user: UserRecord): Promise<void> {
+    for (const u of this.#users.values()) {
+      if (u.email === user.email) return Promise.reject(new Error(`Email ${user.email} is taken`))
+    }
+    if (this.#users.has(user.id)) return Promise.reject(new Error(`User ${user.id} exists`))
+    this.#users.set(user.id, copy(user))
+    return Promise.resolve()
+  }
+  userById(id: UserId): Promise<UserRecord | null> {
+    const u = this.#users.get(id)
+    return Promise.resolve(u ? copy(u) : null)
+  }
+  userByEmail(email: string): Promise<UserRecord | null> {
+    for (const u of this.#users.values()) if (u.email === email) return Promise.resolve(copy(u))
+    return Promise.resolve(null)
+  }
+  usersOf(workspace: WorkspaceId): Promise<UserRecord[]> {
+    return Promise.resolve([...this.#users.values()].filter((u) => u.workspaceId === workspace).map(copy))
+  }
+
+  putCode(code: CodeRecord): Promise<void> {
+    this.#codes.set(code.email, copy(code))
+    return Promise.resolve()
+  }
+  codeFor(email: string): Promise<CodeRecord | null> {
+    const c = this.#codes.get(email)
+    return Promise.resolve(c ? copy(c) : null)
+  }
+  addCodeAttempt(email: string): Promise<number> {
+    const c = this.#codes.get(email)
+    if (!c) return Promise.resolve(0)
+    c.attempts += 1
+    return Promise.resolve(c.attempts)
+  }
+  deleteCode(email: string): Promise<void> {
+    this.#codes.delete(email)
+    return Promise.resolve()
+  }
+
+  createSession(session: SessionRecord): Promise<void> {
+    this.#sessions.set(session.tokenHash, copy(session))
+    return Promise.resolve()
+  }
+  sessionByTokenHash(tokenHash: string): Promise<SessionRecord | null> {
+    const s = this.#sessions.get(tokenHash)
+    return Promise.resolve(s ? copy(s) : null)
+  }
+  deleteSession(tokenHash: string): Promise<void> {
+    this.#sessions.delete(tokenHash)
+    return Promise.resolve()
+  }
+  deleteExpiredSessions(now: number): Promise<number> {
+    let n = 0
+    for (const [k, s] of this.#sessions) {
+      if (s.expiresAt < now) {
+        this.#sessions.delete(k)
+        n++
+      }
+    }
+    return Promise.resolve(n)
+  }
+
+  createConversation(conv: ConversationRecord): Promise<void> {
+    if (this.#conversations.has(conv.id)) return Promise.reject(new Error(`Conversation ${conv.id} exists`))
+    this.#conversations.set(conv.id, copy(conv))
+    return Promise.resolve()
+  }
+  conversation(id: ConvId): Promise<ConversationRecord | null> {
+    const c = this.#conversations.get(id)
+    return Promise.resolve(c ? copy(c) : null)
+  }
+  putConversationMember(member: ConversationMemberRecord): Promise<void> {
+    this.#members.set(memberKey(member.conv, member.user), copy(member))
+    return Promise.resolve()
+  }
+  removeConversationMember(conv: ConvId, user: UserId): Promise<void> {
+    this.#members.delete(memberKey(conv, user))
+    return Promise.resolve()
+  }
+  conversationMember(conv: ConvId, user: UserId): Promise<ConversationMemberRecord | null> {
+    const m = this.#members.get(memberKey(conv, user))
+    return Promise.resolve(m ? copy(m) : null)
+  }
+  conversationMembers(conv: ConvId): Promise<ConversationMemberRecord[]> {
+    return Promise.resolve([...this.#members.values()].filter((m) => m.conv === conv).map(copy))
+  }
+  conversationsOf(user: UserId): Promise<ConvId[]> {
+    return Promise.resolve([...this.#members.values()].filter((m) => m.user === user).map((m) => m.conv))
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve()
+  }
+}

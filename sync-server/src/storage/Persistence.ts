@@ -1,0 +1,29 @@
+import type { DocName } from '@waggle/schema'
+
+/** What storage holds for one document: the last snapshot plus the updates appended after it. */
+export interface StoredDoc {
+  snapshot: Uint8Array | null
+  /** Updates appended after the snapshot, in append order. */
+  updates: Uint8Array[]
+  /** Sequence number of the last update appended (0 when none ever was). */
+  lastSeq: number
+}
+
+/**
+ * Document storage: an append-only update log per document plus a snapshot that compaction
+ * folds the log into (ARCHITECTURE §6). `append` resolves only once the update is committed,
+ * which is what lets the relay acknowledge durably.
+ */
+export interface Persistence {
+  load(doc: DocName): Promise<StoredDoc>
+  /** Appends one update; resolves with its sequence number after the commit. */
+  append(doc: DocName, update: Uint8Array): Promise<number>
+  /**
+   * Atomically replaces the snapshot with `snapshot` and deletes the updates with sequence
+   * numbers up to and including `throughSeq`. Updates appended later stay.
+   */
+  compact(doc: DocName, snapshot: Uint8Array, throughSeq: number): Promise<void>
+  /** How many updates are in the log after the snapshot. */
+  logLength(doc: DocName): Promise<number>
+  close(): Promise<void>
+}
