@@ -37,7 +37,7 @@ function randomDigits(count: number): number[] {
  */
 export function timeSortableId(now: number = Date.now()): string {
   let random: number[]
-  if (now <= lastTime && lastRandom.length === 16) {
+  if (now === lastTime && lastRandom.length === 16) {
     random = [...lastRandom]
     for (let i = 15; i >= 0; i--) {
       const digit = random[i] ?? 0
@@ -47,7 +47,6 @@ export function timeSortableId(now: number = Date.now()): string {
       }
       random[i] = 0
     }
-    now = lastTime
   } else {
     random = randomDigits(16)
   }

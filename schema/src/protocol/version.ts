@@ -9,19 +9,23 @@ export const PROTOCOL_VERSION = 1
 /** The oldest client version this relay still serves. */
 export const MIN_CLIENT_PROTOCOL_VERSION = 1
 
-/** WebSocket close codes (4000-4999 are for applications, RFC 6455 §7.4.2). */
+/**
+ * WebSocket close codes (4000-4999 are for applications, RFC 6455 §7.4.2). Like y-websocket's
+ * client, 4400-4499 mirror HTTP 4xx (reconnecting will not help) and 4500-4599 mean "try again".
+ */
 export const CloseCode = {
   normal: 1000,
   goingAway: 1001,
-  tooLarge: 1009,
-  unauthorized: 4001,
-  forbidden: 4003,
-  helloTimeout: 4008,
-  clientTooOld: 4010,
-  serverTooOld: 4011,
+  internal: 1011,
   malformed: 4400,
-  sendQueueFull: 4429,
-  rateLimited: 4430,
+  unauthorized: 4401,
+  forbidden: 4403,
+  helloTimeout: 4408,
+  tooLarge: 4413,
+  clientTooOld: 4426,
+  sendQueueFull: 4503,
+  serverTooOld: 4505,
+  rateLimited: 4529,
 } as const
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode]
 

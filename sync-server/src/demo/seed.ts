@@ -1,0 +1,147 @@
+import {
+  Origin, appendMessage, docName, newMessageId, startSegment, writeColleague, writeContact, writeConvInfo, writeMember, writeService,
+  type ContactId, type ConvId, type ServiceId, type UserId, type WorkspaceId,
+} from '@waggle/schema'
+import type { DocHub } from '../relay/DocHub.ts'
+import type { AccountStore, UserRecord } from '../storage/AccountStore.ts'
+
+export const DEMO_WORKSPACE = 'demo' as WorkspaceId
+
+const people: [id: string, name: string, title: string, ext: string][] = [
+  ['anna', 'Anna Rossi', 'Sales Manager', '201'],
+  ['marco', 'Marco Bianchi', 'Account Executive', '202'],
+  ['lena', 'Lena Fischer', 'Support Lead', '301'],
+  ['tom', 'Tom Baker', 'Support Engineer', '302'],
+  ['sofia', 'Sofia García', 'Support Engineer', '303'],
+  ['luca', 'Luca Romano', 'Field Technician', '401'],
+  ['claire', 'Claire Dubois', 'Office Manager', '100'],
+  ['jonas', 'Jonas Weber', 'CTO', '500'],
+  ['priya', 'Priya Shah', 'Product Manager', '501'],
+  ['diego', 'Diego Martín', 'Sales Development', '203'],
+  ['emma', 'Emma Wilson', 'Marketing', '601'],
+  ['noah', 'Noah Keller', 'Field Technician', '402'],
+]
+
+export const demoEmail = (id: string): string => `${id}@example.com`
+
+interface SeedConversation {
+  id: string
+  kind: 'direct' | 'group'
+  title: string
+  description?: string
+  members: string[]
+  readOnlyMembers?: string[]
+  lines: [author: string, text: string][]
+}
+
+const conversations: SeedConversation[] = [
+  {
+    id: 'sales-team', kind: 'group', title: 'Sales team', description: 'Pipeline, deals and follow-ups',
+    members: ['anna', 'marco', 'diego', 'emma', 'priya'],
+    lines: [
+      ['anna', 'Good morning! Pipeline review at 10:00 today.'],
+      ['marco', 'I will bring the numbers for the Verona account.'],
+      ['diego', 'Three new leads from the trade fair, adding them to the CRM now.'],
+      ['emma', 'The new brochure is ready, link in the shared drive.'],
+      ['anna', 'Great work everyone. Marco, can you call Müller GmbH back this afternoon?'],
+      ['marco', 'Sure, I have them on my list for 15:00.'],
+      ['priya', 'Reminder: the pricing change goes live on Monday.'],
+      ['diego', 'Got it. Should we tell existing customers before then?'],
+      ['anna', 'Yes, Emma is preparing the email.'],
+    ],
+  },
+  {
+    id: 'support', kind: 'group', title: 'Support escalations', description: 'Tickets that need a second pair of eyes',
+    members: ['lena', 'tom', 'sofia', 'luca', 'noah', 'jonas'],
+    lines: [
+      ['lena', 'Ticket 4711: customer reports one-way audio after the firmware update.'],
+      ['tom', 'Looks like a NAT issue. I will check the SIP trace.'],
+      ['sofia', 'Same symptom at the Lyon office yesterday; it was the firewall ALG.'],
+      ['luca', 'I am on site in Bergamo tomorrow, I can check their router.'],
+      ['lena', 'Thanks Luca. Noah, can you take the new install in Munich?'],
+      ['noah', 'Yes, I will be there at 9.'],
+    ],
+  },
+  {
+    id: 'announcements', kind: 'group', title: 'Company announcements', description: 'News for everyone',
+    members: people.map(([id]) => id), readOnlyMembers: people.map(([id]) => id).filter((id) => id !== 'claire' && id !== 'jonas'),
+    lines: [
+      ['claire', 'Welcome to Waggle! This is where we share company news.'],
+      ['jonas', 'The office network upgrade is planned for Saturday; expect a short outage.'],
+      ['claire', 'Friday lunch is on us this week. 🍕'],
+    ],
+  },
+  {
+    id: 'anna-marco', kind: 'direct', title: '', members: ['anna', 'marco'],
+    lines: [
+      ['marco', 'Hi Anna, do you have a minute for the Verona offer?'],
+      ['anna', 'Sure, call me after lunch.'],
+      ['marco', 'Perfect, thanks!'],
+    ],
+  },
+]
+
+/**
+ * On an empty installation in demo mode: a workspace with a dozen colleagues, services, a
+ * phonebook and a few conversations with history. Returns false when there was data already.
+ */
+export async function seedDemo(accounts: AccountStore, hub: DocHub, now: number = Date.now()): Promise<boolean> {
+  if ((await accounts.workspaceCount()) > 0) return false
+  await accounts.createWorkspace({ id: DEMO_WORKSPACE, name: 'Waggle Demo', createdAt: now })
+  for (const [id, name] of people) {
+    const user: UserRecord = {
+      id: id as UserId, workspaceId: DEMO_WORKSPACE, email: demoEmail(id), name,
+      role: id === 'claire' || id === 'jonas' ? 'admin' : 'member',
+      canModifyPresence: id === 'claire', createdAt: now,
+    }
+    await accounts.createUser(user)
+  }
+  await hub.change(docName.directory(DEMO_WORKSPACE), (doc) => {
+    for (const [id, name, title, ext] of people) {
+      writeColleague(doc, id as UserId, { name, email: demoEmail(id), title, extension: ext, phone: `+39 045 555 0${ext}` }, Origin.seed)
+    }
+    writeService(doc, 'sales' as ServiceId, { name: 'Sales', number: '+39 045 555 0200', members: ['anna', 'marco', 'diego'] as UserId[] }, Origin.seed)
+    writeService(doc, 'support' as ServiceId, { name: 'Support', number: '+39 045 555 0300', members: ['lena', 'tom', 'sofia'] as UserId[] }, Origin.seed)
+    writeService(doc, 'reception' as ServiceId, { name: 'Reception', number: '+39 045 555 0100', members: ['claire'] as UserId[] }, Origin.seed)
+    const contacts: [string, string, string, string][] = [
+      ['mueller', 'Hans Müller', 'Müller GmbH', '+49 89 1234567'],
+      ['verona', 'Giulia Conti', 'Verona Logistica', '+39 045 8001234'],
+      ['lyon', 'Pierre Martin', 'Lyon Hôtels', '+33 4 72 00 11 22'],
+      ['acme', 'John Smith', 'Acme Ltd', '+44 20 7946 0018'],
+      ['madrid', 'Carmen López', 'Madrid Clínicas', '+34 91 123 45 67'],
+      ['bergamo', 'Paolo Ferri', 'Ferri Costruzioni', '+39 035 221100'],
+    ]
+    for (const [id, name, company, phone] of contacts) {
+      writeContact(doc, id as ContactId, { name, company, phones: [phone], email: `${id}@customer.example.com` }, Origin.seed)
+    }
+  }, Origin.seed)
+  for (const [index, conv] of conversations.entries()) await seedConversation(accounts, hub, conv, now - (conversations.length - index) * 3600_000)
+  return true
+}
+
+async function seedConversation(accounts: AccountStore, hub: DocHub, conv: SeedConversation, start: number): Promise<void> {
+  const id = conv.id as ConvId
+  const createdBy = conv.members[0] as UserId
+  await accounts.createConversation({ id, workspaceId: DEMO_WORKSPACE, kind: conv.kind, createdBy, createdAt: start })
+  const readOnly = new Set(conv.readOnlyMembers ?? [])
+  for (const [i, user] of conv.members.entries()) {
+    const member = { role: i === 0 ? ('owner' as const) : ('member' as const), readOnly: readOnly.has(user), firstSegment: 0, addedAt: start }
+    await accounts.putConversationMember({ conv: id, user: user as UserId, ...member })
+  }
+  await hub.change(docName.convMeta(id), (doc) => {
+    writeConvInfo(doc, {
+      id, kind: conv.kind, title: conv.title, createdBy, createdAt: start, readOnly: readOnly.size > 0, byLink: false,
+      ...(conv.description === undefined ? {} : { description: conv.description }),
+    }, Origin.seed)
+    for (const [i, user] of conv.members.entries()) {
+      writeMember(doc, user as UserId, { role: i === 0 ? 'owner' : 'member', readOnly: readOnly.has(user), firstSegment: 0, addedAt: start }, Origin.seed)
+    }
+    startSegment(doc, 0, start, Origin.seed)
+  }, Origin.seed)
+  await hub.change(docName.segment(id, 0), (doc) => {
+    for (const [i, [author, text]] of conv.lines.entries()) {
+      const time = start + i * 4 * 60_000
+      appendMessage(doc, { id: newMessageId(time), author: author as UserId, time, text }, Origin.seed)
+    }
+  }, Origin.seed)
+}

@@ -1,0 +1,13 @@
+/** @waggle/sync-server: the relay (HTTP API + WebSocket sync) and its storage. */
+export { createServer, MUX_PATH } from './server.ts'
+export type { ServerDeps, WaggleServer } from './server.ts'
+export { defaultConfig, consoleLogger, silentLogger } from './config.ts'
+export type { Logger, ServerConfig } from './config.ts'
+export type { Persistence, StoredDoc } from './storage/Persistence.ts'
+export type { AccountStore, UserRecord } from './storage/AccountStore.ts'
+export { MemoryPersistence } from './storage/MemoryPersistence.ts'
+export { MemoryAccountStore } from './storage/MemoryAccountStore.ts'
+export { SqliteStore } from './storage/SqliteStore.ts'
+export { DEMO_WORKSPACE, demoEmail, seedDemo } from './demo/seed.ts'
+export { SmtpMailer } from './auth/Mailer.ts'
+export type { Mailer } from './auth/Mailer.ts'

@@ -1,0 +1,214 @@
+import { Origin, type DocName, type TxOrigin } from '@waggle/schema'
+import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness'
+import * as Y from 'yjs'
+import type { Logger } from '../config.ts'
+import type { Persistence } from '../storage/Persistence.ts'
+
+/** Something that receives a loaded document's updates: one connection's subscription. */
+export interface DocSubscriber {
+  onUpdate(doc: DocName, update: Uint8Array): void
+  onAwareness(doc: DocName, update: Uint8Array): void
+}
+
+/** A document in memory with its subscribers. */
+export interface LoadedDoc {
+  readonly name: DocName
+  readonly doc: Y.Doc
+  readonly awareness: Awareness
+}
+
+interface Entry extends LoadedDoc {
+  subscribers: Set<DocSubscriber>
+  /** Awareness client ids each subscriber controls, removed when it leaves. */
+  awarenessIds: Map<DocSubscriber, Set<number>>
+  lastSeq: number
+  logLength: number
+  /** Writes, compactions and the unload run one at a time, in order. */
+  queue: Promise<unknown>
+  idleTimer: ReturnType<typeof setTimeout> | null
+  unloading: Promise<void> | null
+}
+
+export interface DocHubOptions {
+  persistence: Persistence
+  logger: Logger
+  idleMs: number
+  compactThreshold: number
+}
+
+/**
+ * The relay's loaded documents (one hub per server instance, no module state). Documents load
+ * on first subscription and unload when idle. Every write is committed to storage before it
+ * is applied and forwarded, so an acknowledged update is never only in memory.
+ */
+export class DocHub {
+  readonly #docs = new Map<DocName, Entry>()
+  readonly #loading = new Map<DocName, Promise<Entry>>()
+  readonly #opts: DocHubOptions
+  #closed = false
+
+  constructor(opts: DocHubOptions) {
+    this.#opts = opts
+  }
+
+  get loadedCount(): number {
+    return this.#docs.size
+  }
+
+  isLoaded(name: DocName): boolean {
+    return this.#docs.has(name)
+  }
+
+  /** Loads the document if needed and adds `sub` to its subscribers. */
+  async subscribe(name: DocName, sub: DocSubscriber): Promise<LoadedDoc> {
+    const entry = await this.#load(name)
+    if (entry.idleTimer !== null) clearTimeout(entry.idleTimer)
+    entry.idleTimer = null
+    entry.subscribers.add(sub)
+    return entry
+  }
+
+  /** Removes `sub`; its awareness states go with it; the document unloads once idle. */
+  unsubscribe(name: DocName, sub: DocSubscriber): void {
+    const entry = this.#docs.get(name)
+    if (entry === undefined || !entry.subscribers.delete(sub)) return
+    const ids = entry.awarenessIds.get(sub)
+    entry.awarenessIds.delete(sub)
+    if (ids !== undefined && ids.size > 0) removeAwarenessStates(entry.awareness, [...ids], sub)
+    if (entry.subscribers.size === 0) this.#scheduleUnload(entry)
+  }
+
+  /**
+   * Commits `update` to storage, then applies it and forwards it to every subscriber but
+   * `from`. Resolves once committed and applied; rejects (with nothing applied) if storage fails.
+   */
+  async write(name: DocName, update: Uint8Array, from: DocSubscriber | null): Promise<void> {
+    const entry = await this.#load(name)
+    await this.#enqueue(entry, async () => {
+      entry.lastSeq = await this.#opts.persistence.append(name, update)
+      entry.logLength += 1
+      Y.applyUpdate(entry.doc, update, from ?? Origin.server)
+    })
+    if (entry.logLength > this.#opts.compactThreshold) void this.#compact(entry)
+    if (entry.subscribers.size === 0) this.#scheduleUnload(entry)
+  }
+
+  /**
+   * A change made by the relay itself (seeding, command projections): `change` runs on a
+   * copy of the document inside `transact(…, origin)`, and the resulting update goes through
+   * {@link write} like any other, so it is stored before anyone sees it.
+   */
+  async change(name: DocName, change: (doc: Y.Doc) => void, origin: TxOrigin = Origin.server): Promise<void> {
+    const entry = await this.#load(name)
+    const copy = new Y.Doc()
+    Y.applyUpdate(copy, Y.encodeStateAsUpdate(entry.doc))
+    const updates: Uint8Array[] = []
+    copy.on('update', (u: Uint8Array) => updates.push(u))
+    copy.transact(() => change(copy), origin)
+    copy.destroy()
+    if (updates.length > 0) await this.write(name, Y.mergeUpdates(updates), null)
+  }
+
+  /** Applies an awareness update from `from` and forwards it to the others. */
+  async applyAwareness(name: DocName, update: Uint8Array, from: DocSubscriber): Promise<void> {
+    const entry = await this.#load(name)
+    applyAwarenessUpdate(entry.awareness, update, from)
+  }
+
+  /** Unloads everything after pending writes finish. */
+  async close(): Promise<void> {
+    this.#closed = true
+    await Promise.allSettled([...this.#loading.values()])
+    const entries = [...this.#docs.values()]
+    await Promise.allSettled(entries.map((e) => this.#unload(e)))
+  }
+
+  #load(name: DocName): Promise<Entry> {
+    const loaded = this.#docs.get(name)
+    if (loaded !== undefined && loaded.unloading === null) return Promise.resolve(loaded)
+    let loading = this.#loading.get(name)
+    if (loading === undefined) {
+      loading = (async () => {
+        if (loaded?.unloading) await loaded.unloading
+        if (this.#closed) throw new Error('Relay is shutting down')
+        const entry = await this.#read(name)
+        this.#docs.set(name, entry)
+        return entry
+      })().finally(() => this.#loading.delete(name))
+      this.#loading.set(name, loading)
+    }
+    return loading
+  }
+
+  async #read(name: DocName): Promise<Entry> {
+    const stored = await this.#opts.persistence.load(name)
+    const doc = new Y.Doc({ gc: true })
+    doc.transact(() => {
+      if (stored.snapshot !== null) Y.applyUpdate(doc, stored.snapshot)
+      for (const u of stored.updates) Y.applyUpdate(doc, u)
+    }, Origin.storage)
+    const awareness = new Awareness(doc)
+    awareness.setLocalState(null)
+    const entry: Entry = {
+      name, doc, awareness,
+      subscribers: new Set(), awarenessIds: new Map(),
+      lastSeq: stored.lastSeq, logLength: stored.updates.length,
+      queue: Promise.resolve(), idleTimer: null, unloading: null,
+    }
+    doc.on('update', (update: Uint8Array, origin: unknown) => {
+      for (const sub of entry.subscribers) if (sub !== origin) sub.onUpdate(name, update)
+    })
+    awareness.on('update', ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
+      const changed = [...added, ...updated, ...removed]
+      if (origin !== null && typeof origin === 'object' && entry.subscribers.has(origin as DocSubscriber)) {
+        const owned = entry.awarenessIds.get(origin as DocSubscriber) ?? new Set<number>()
+        for (const id of [...added, ...updated]) owned.add(id)
+        for (const id of removed) owned.delete(id)
+        entry.awarenessIds.set(origin as DocSubscriber, owned)
+      }
+      const bytes = encodeAwarenessUpdate(awareness, changed)
+      for (const sub of entry.subscribers) if (sub !== origin) sub.onAwareness(name, bytes)
+    })
+    return entry
+  }
+
+  #enqueue<T>(entry: Entry, task: () => Promise<T>): Promise<T> {
+    const run = entry.queue.then(task)
+    entry.queue = run.catch(() => undefined)
+    return run
+  }
+
+  #compact(entry: Entry): Promise<void> {
+    return this.#enqueue(entry, async () => {
+      if (entry.logLength <= this.#opts.compactThreshold) return
+      await this.#opts.persistence.compact(entry.name, Y.encodeStateAsUpdate(entry.doc), entry.lastSeq)
+      entry.logLength = 0
+    }).catch((err: unknown) => this.#opts.logger.error('compaction failed', { doc: entry.name, err: String(err) }))
+  }
+
+  #scheduleUnload(entry: Entry): void {
+    if (entry.idleTimer !== null || entry.unloading !== null) return
+    entry.idleTimer = setTimeout(() => {
+      entry.idleTimer = null
+      if (entry.subscribers.size === 0) void this.#unload(entry)
+    }, this.#opts.idleMs)
+    entry.idleTimer.unref?.()
+  }
+
+  #unload(entry: Entry): Promise<void> {
+    if (entry.idleTimer !== null) clearTimeout(entry.idleTimer)
+    entry.idleTimer = null
+    entry.unloading ??= this.#enqueue(entry, async () => {
+      if (entry.logLength > 0) {
+        await this.#opts.persistence.compact(entry.name, Y.encodeStateAsUpdate(entry.doc), entry.lastSeq)
+      }
+    })
+      .catch((err: unknown) => this.#opts.logger.error('compaction on unload failed', { doc: entry.name, err: String(err) }))
+      .finally(() => {
+        entry.awareness.destroy()
+        entry.doc.destroy()
+        if (this.#docs.get(entry.name) === entry) this.#docs.delete(entry.name)
+      })
+    return entry.unloading
+  }
+}

@@ -1,0 +1,14 @@
+import type { Logger, ServerConfig } from '../config.ts'
+import type { AuthService } from '../auth/AuthService.ts'
+import type { AccountStore } from '../storage/AccountStore.ts'
+import type { DocHub } from './DocHub.ts'
+
+/** What every connection of one relay instance shares (passed in, never module state). */
+export interface RelayContext {
+  config: ServerConfig
+  logger: Logger
+  hub: DocHub
+  auth: AuthService
+  accounts: AccountStore
+  connections: Set<{ close(code: number, reason: string): void }>
+}

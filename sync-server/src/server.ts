@@ -1,0 +1,108 @@
+import { createAdaptorServer } from '@hono/node-server'
+import { CloseCode, Reason, canRead, isDocName } from '@waggle/schema'
+import type { Hono } from 'hono'
+import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, Server } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { AuthService } from './auth/AuthService.ts'
+import type { Mailer } from './auth/Mailer.ts'
+import { consoleLogger, defaultConfig, type Logger, type ServerConfig } from './config.ts'
+import { createApp } from './http/app.ts'
+import { DocHub } from './relay/DocHub.ts'
+import { MuxConnection } from './relay/MuxConnection.ts'
+import { PlainSyncConnection } from './relay/PlainSyncConnection.ts'
+import type { RelayContext } from './relay/RelayContext.ts'
+import { accessFor } from './relay/authorize.ts'
+import type { AccountStore } from './storage/AccountStore.ts'
+import type { Persistence } from './storage/Persistence.ts'
+
+export interface ServerDeps {
+  persistence: Persistence
+  accounts: AccountStore
+  config?: Partial<ServerConfig>
+  mailer?: Mailer | null
+  logger?: Logger
+  now?: () => number
+}
+
+export interface WaggleServer {
+  readonly app: Hono
+  readonly hub: DocHub
+  readonly auth: AuthService
+  readonly config: ServerConfig
+  /** Starts listening; port 0 picks a free port. */
+  listen(port?: number, host?: string): Promise<{ port: number; url: string }>
+  /** Closes every socket, unloads documents (compacting them) and stops listening. */
+  close(): Promise<void>
+}
+
+/** Path of the multiplexed endpoint; `/sync/<doc name>` serves the plain y-websocket protocol. */
+export const MUX_PATH = '/ws'
+const PLAIN_PREFIX = '/sync/'
+
+/** Builds a whole relay from its dependencies; nothing is shared between two instances. */
+export function createServer(deps: ServerDeps): WaggleServer {
+  const config: ServerConfig = { ...defaultConfig, ...deps.config }
+  const logger = deps.logger ?? consoleLogger
+  const now = deps.now ?? Date.now
+  const hub = new DocHub({ persistence: deps.persistence, logger, idleMs: config.docIdleMs, compactThreshold: config.compactThreshold })
+  const auth = new AuthService({ accounts: deps.accounts, config, mailer: deps.mailer ?? null, now })
+  const ctx: RelayContext = { config, logger, hub, auth, accounts: deps.accounts, connections: new Set() }
+  const app = createApp(ctx)
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes })
+  let http: Server | null = null
+
+  async function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://relay')
+    if (url.pathname === MUX_PATH) {
+      return wss.handleUpgrade(req, socket, head, (ws) => void new MuxConnection(ws, ctx))
+    }
+    if (!url.pathname.startsWith(PLAIN_PREFIX)) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n')
+      return
+    }
+    const name = decodeURIComponent(url.pathname.slice(PLAIN_PREFIX.length))
+    const principal = await auth.authenticate(url.searchParams.get('token') ?? '')
+    const access = principal !== null && isDocName(name) ? await accessFor(deps.accounts, principal, name) : 'none'
+    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      // Refusals are close codes in 4400-4499, which stock y-websocket clients do not retry.
+      if (!isDocName(name)) return ws.close(CloseCode.malformed, Reason.invalidDocName)
+      if (principal === null) return ws.close(CloseCode.unauthorized, Reason.unauthorized)
+      if (!canRead(access)) return ws.close(CloseCode.forbidden, Reason.forbidden)
+      void new PlainSyncConnection(ws, ctx, name, principal, access)
+    })
+  }
+
+  return {
+    app, hub, auth, config,
+    listen(port = 0, host = '127.0.0.1') {
+      const server = createAdaptorServer({ fetch: app.fetch }) as Server
+      http = server
+      server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+        socket.on('error', () => socket.destroy())
+        onUpgrade(req, socket, head).catch((err: unknown) => {
+          logger.error('upgrade failed', { err: String(err) })
+          socket.destroy()
+        })
+      })
+      return new Promise((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(port, host, () => {
+          const { port: actual } = server.address() as AddressInfo
+          resolve({ port: actual, url: `http://${host}:${actual}` })
+        })
+      })
+    },
+    async close() {
+      for (const conn of [...ctx.connections]) conn.close(CloseCode.goingAway, Reason.shuttingDown)
+      wss.close()
+      if (http !== null) {
+        const server = http
+        server.closeAllConnections()
+        await new Promise<void>((resolve) => server.close(() => resolve()))
+      }
+      await hub.close()
+    },
+  }
+}
