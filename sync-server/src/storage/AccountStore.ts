@@ -54,11 +54,17 @@ export interface ConversationMemberRecord {
   addedAt: number
 }
 
+/**
+ * Accounts, sign-in codes, sessions and conversation membership. Writes that would duplicate an
+ * id, email or token hash, or point at a workspace, user or conversation that does not exist,
+ * reject with a `ConstraintError` (ConstraintError.ts): the same from every implementation.
+ */
 export interface AccountStore {
+  /** Rejects a duplicate id. */
   createWorkspace(ws: WorkspaceRecord): Promise<void>
   workspaceCount(): Promise<number>
 
-  /** Throws if the email is taken. */
+  /** Rejects if the email or id is taken, or the workspace does not exist. */
   createUser(user: UserRecord): Promise<void>
   userById(id: UserId): Promise<UserRecord | null>
   userByEmail(email: string): Promise<UserRecord | null>
@@ -71,19 +77,22 @@ export interface AccountStore {
   addCodeAttempt(email: string): Promise<number>
   deleteCode(email: string): Promise<void>
 
+  /** Rejects a duplicate token hash or an unknown user. */
   createSession(session: SessionRecord): Promise<void>
   sessionByTokenHash(tokenHash: string): Promise<SessionRecord | null>
   deleteSession(tokenHash: string): Promise<void>
   /** Removes sessions that expired before `now`; resolves with how many. */
   deleteExpiredSessions(now: number): Promise<number>
 
+  /** Rejects a duplicate id, or an unknown workspace or creator. */
   createConversation(conv: ConversationRecord): Promise<void>
   conversation(id: ConvId): Promise<ConversationRecord | null>
-  /** Adds or replaces a membership. */
+  /** Adds or replaces a membership; rejects an unknown conversation or user. */
   putConversationMember(member: ConversationMemberRecord): Promise<void>
   removeConversationMember(conv: ConvId, user: UserId): Promise<void>
   conversationMember(conv: ConvId, user: UserId): Promise<ConversationMemberRecord | null>
   conversationMembers(conv: ConvId): Promise<ConversationMemberRecord[]>
+  /** Ids of the conversations `user` is a member of. */
   conversationsOf(user: UserId): Promise<ConvId[]>
 
   close(): Promise<void>

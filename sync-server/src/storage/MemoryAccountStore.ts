@@ -1,10 +1,22 @@
 import type { ConvId, UserId, WorkspaceId } from '@waggle/schema'
 import type { AccountStore, CodeRecord, ConversationMemberRecord, ConversationRecord, SessionRecord, UserRecord, WorkspaceRecord } from './AccountStore.ts'
+import { ConstraintError } from './ConstraintError.ts'
+import { promised } from './promised.ts'
 
 const copy = <T extends object>(x: T): T => ({ ...x })
 const memberKey = (conv: ConvId, user: UserId) => `${conv}\u0000${user}`
 
-/** In-memory {@link AccountStore} for unit tests. */
+function unique(taken: boolean, what: string): void {
+  if (taken) throw new ConstraintError('duplicate', `${what}: already exists`)
+}
+function exists(found: boolean, what: string): void {
+  if (!found) throw new ConstraintError('missing-reference', `${what}: refers to a record that does not exist`)
+}
+
+/**
+ * In-memory {@link AccountStore} for unit tests. Enforces the same uniqueness and reference rules
+ * as the SQLite tables, so code tested against it does not fail only in production.
+ */
 export class MemoryAccountStore implements AccountStore {
   readonly #workspaces = new Map<WorkspaceId, WorkspaceRecord>()
   readonly #users = new Map<UserId, UserRecord>()
@@ -14,20 +26,22 @@ export class MemoryAccountStore implements AccountStore {
   readonly #members = new Map<string, ConversationMemberRecord>()
 
   createWorkspace(ws: WorkspaceRecord): Promise<void> {
-    this.#workspaces.set(ws.id, copy(ws))
-    return Promise.resolve()
+    return promised(() => {
+      unique(this.#workspaces.has(ws.id), `Workspace ${ws.id}`)
+      this.#workspaces.set(ws.id, copy(ws))
+    })
   }
   workspaceCount(): Promise<number> {
     return Promise.resolve(this.#workspaces.size)
   }
 
   createUser(user: UserRecord): Promise<void> {
-    for (const u of this.#users.values()) {
-      if (u.email === user.email) return Promise.reject(new Error(`Email ${user.email} is taken`))
-    }
-    if (this.#users.has(user.id)) return Promise.reject(new Error(`User ${user.id} exists`))
-    this.#users.set(user.id, copy(user))
-    return Promise.resolve()
+    return promised(() => {
+      const what = `User ${user.id} <${user.email}>`
+      unique(this.#users.has(user.id) || [...this.#users.values()].some((u) => u.email === user.email), what)
+      exists(this.#workspaces.has(user.workspaceId), what)
+      this.#users.set(user.id, copy(user))
+    })
   }
   userById(id: UserId): Promise<UserRecord | null> {
     const u = this.#users.get(id)
@@ -61,8 +75,12 @@ export class MemoryAccountStore implements AccountStore {
   }
 
   createSession(session: SessionRecord): Promise<void> {
-    this.#sessions.set(session.tokenHash, copy(session))
-    return Promise.resolve()
+    return promised(() => {
+      const what = `Session of ${session.userId}`
+      unique(this.#sessions.has(session.tokenHash), what)
+      exists(this.#users.has(session.userId), what)
+      this.#sessions.set(session.tokenHash, copy(session))
+    })
   }
   sessionByTokenHash(tokenHash: string): Promise<SessionRecord | null> {
     const s = this.#sessions.get(tokenHash)
@@ -84,17 +102,22 @@ export class MemoryAccountStore implements AccountStore {
   }
 
   createConversation(conv: ConversationRecord): Promise<void> {
-    if (this.#conversations.has(conv.id)) return Promise.reject(new Error(`Conversation ${conv.id} exists`))
-    this.#conversations.set(conv.id, copy(conv))
-    return Promise.resolve()
+    return promised(() => {
+      const what = `Conversation ${conv.id}`
+      unique(this.#conversations.has(conv.id), what)
+      exists(this.#workspaces.has(conv.workspaceId) && this.#users.has(conv.createdBy), what)
+      this.#conversations.set(conv.id, copy(conv))
+    })
   }
   conversation(id: ConvId): Promise<ConversationRecord | null> {
     const c = this.#conversations.get(id)
     return Promise.resolve(c ? copy(c) : null)
   }
   putConversationMember(member: ConversationMemberRecord): Promise<void> {
-    this.#members.set(memberKey(member.conv, member.user), copy(member))
-    return Promise.resolve()
+    return promised(() => {
+      exists(this.#conversations.has(member.conv) && this.#users.has(member.user), `Member ${member.user} of ${member.conv}`)
+      this.#members.set(memberKey(member.conv, member.user), copy(member))
+    })
   }
   removeConversationMember(conv: ConvId, user: UserId): Promise<void> {
     this.#members.delete(memberKey(conv, user))

@@ -1,3 +1,4 @@
+import { Reason, assert } from '@waggle/schema'
 import type { DocName } from '@waggle/schema'
 
 /** What storage holds for one document: the last snapshot plus the updates appended after it. */
@@ -21,9 +22,25 @@ export interface Persistence {
   /**
    * Atomically replaces the snapshot with `snapshot` and deletes the updates with sequence
    * numbers up to and including `throughSeq`. Updates appended later stay.
+   *
+   * Does nothing if the stored snapshot already covers more (`throughSeq` below its own), so a
+   * slow compaction that finishes after a newer one cannot lose the updates between them.
+   * Rejects a `throughSeq` that is not an integer from 0 to `lastSeq` ({@link assertThroughSeq}).
    */
   compact(doc: DocName, snapshot: Uint8Array, throughSeq: number): Promise<void>
   /** How many updates are in the log after the snapshot. */
   logLength(doc: DocName): Promise<number>
   close(): Promise<void>
+}
+
+/**
+ * A snapshot can only cover updates that exist. One claiming more would make later, genuine
+ * compactions look stale and be skipped.
+ */
+export function assertThroughSeq(doc: DocName, throughSeq: number, lastSeq: number): void {
+  assert(
+    Number.isSafeInteger(throughSeq) && throughSeq >= 0 && throughSeq <= lastSeq,
+    Reason.internal,
+    `Cannot compact ${doc} through seq ${throughSeq}: last seq is ${lastSeq}`,
+  )
 }

@@ -1,0 +1,83 @@
+/**
+ * Schema migrations for the relay's SQLite file, applied in order by {@link openSqlite}.
+ * Migration `i` moves the file from `PRAGMA user_version = i` to `i + 1`. They are pure SQL and
+ * never edited once released: change the schema by appending a new one.
+ *
+ * Tables are STRICT so a row read back has the column types declared here; enumerations carry
+ * CHECKs so a value TypeScript would reject cannot be stored either. Times are milliseconds since
+ * the epoch; booleans are INTEGER 0/1.
+ */
+export const sqliteMigrations: readonly string[] = [
+  // 1: document log and snapshots; accounts, sign-in codes, sessions, conversations.
+  `
+  -- last_seq outlives the rows compaction deletes, so sequence numbers never repeat.
+  CREATE TABLE doc_heads (
+    doc TEXT PRIMARY KEY,
+    last_seq INTEGER NOT NULL CHECK (last_seq >= 0)
+  ) STRICT;
+  CREATE TABLE doc_snapshots (
+    doc TEXT PRIMARY KEY,
+    snapshot BLOB NOT NULL,
+    through_seq INTEGER NOT NULL CHECK (through_seq >= 0)
+  ) STRICT;
+  -- The bytes column is "data" because UPDATE is an SQL keyword.
+  CREATE TABLE doc_updates (
+    doc TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (doc, seq)
+  ) STRICT;
+
+  CREATE TABLE workspaces (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+    email TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'member', 'guest')),
+    can_modify_presence INTEGER NOT NULL CHECK (can_modify_presence IN (0, 1)),
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX users_by_workspace ON users (workspace_id);
+
+  CREATE TABLE auth_codes (
+    email TEXT PRIMARY KEY,
+    code_hash TEXT NOT NULL,
+    salt TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL CHECK (attempts >= 0),
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) STRICT;
+  -- deleteExpiredSessions scans by expiry.
+  CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+
+  CREATE TABLE conversations (
+    id TEXT PRIMARY KEY,
+    workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+    kind TEXT NOT NULL CHECK (kind IN ('direct', 'group')),
+    created_by TEXT NOT NULL REFERENCES users (id),
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE conversation_members (
+    conv TEXT NOT NULL REFERENCES conversations (id),
+    user_id TEXT NOT NULL REFERENCES users (id),
+    role TEXT NOT NULL CHECK (role IN ('owner', 'member', 'guest')),
+    read_only INTEGER NOT NULL CHECK (read_only IN (0, 1)),
+    first_segment INTEGER NOT NULL CHECK (first_segment >= 0),
+    added_at INTEGER NOT NULL,
+    PRIMARY KEY (conv, user_id)
+  ) STRICT;
+  -- conversationsOf looks memberships up by user; the primary key only serves lookups by conv.
+  CREATE INDEX conversation_members_by_user ON conversation_members (user_id);
+  `,
+]
