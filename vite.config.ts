@@ -14,17 +14,17 @@ export default defineConfig({
     root: '.',
     projects: [
       {
-        extends: true,
         test: {
           name: 'unit',
           root: '.',
-          include: ['schema/src/**/*.test.ts', 'sync-server/src/**/*.test.ts', 'client/src/**/*.test.ts'],
+          include: ['schema/src/**/*.test.ts', 'sync-server/src/**/*.test.ts', 'client/src/**/*.test.ts', 'integration/**/*.test.ts'],
           environment: 'node',
+          // vite-plugin-solid adds the `browser` condition in tests, which resolves `ws` to its throwing browser stub.
+          alias: [{ find: /^ws$/, replacement: new URL('node_modules/ws/wrapper.mjs', import.meta.url).pathname }],
           testTimeout: 20_000,
         },
       },
       {
-        extends: true,
         test: {
           name: 'e2e',
           root: '.',

@@ -85,6 +85,8 @@ export class DocHub {
   async write(name: DocName, update: Uint8Array, from: DocSubscriber | null): Promise<void> {
     const entry = await this.#load(name)
     await this.#enqueue(entry, async () => {
+      // A resent outbox entry the relay already has: acknowledged without storing it twice.
+      if (alreadyContained(entry.doc, update)) return
       entry.lastSeq = await this.#opts.persistence.append(name, update)
       entry.logLength += 1
       Y.applyUpdate(entry.doc, update, from ?? Origin.server)
@@ -211,4 +213,13 @@ export class DocHub {
       })
     return entry.unloading
   }
+}
+
+/** True when every struct of `update` is already in `doc` and it deletes nothing. */
+function alreadyContained(doc: Y.Doc, update: Uint8Array): boolean {
+  const { structs, ds } = Y.decodeUpdate(update)
+  if (ds.clients.size > 0) return false
+  const sv = Y.encodeStateVector(doc)
+  const have = Y.decodeStateVector(sv)
+  return structs.every((s) => s.id.clock + s.length <= (have.get(s.id.client) ?? 0))
 }

@@ -1,0 +1,47 @@
+import {
+  MemoryAccountStore, MemoryPersistence, createServer, demoEmail, seedDemo, silentLogger,
+  type ServerConfig, type WaggleServer,
+} from '@waggle/sync-server'
+
+/** An in-process relay on 127.0.0.1 port 0 with the demo workspace, restartable on its port. */
+export class TestRelay {
+  readonly persistence = new MemoryPersistence()
+  readonly accounts = new MemoryAccountStore()
+  server: WaggleServer | null = null
+  port = 0
+
+  constructor(readonly config: Partial<ServerConfig> = {}) {}
+
+  async start(): Promise<this> {
+    const server = createServer({ persistence: this.persistence, accounts: this.accounts, logger: silentLogger, config: { demo: true, ...this.config } })
+    await seedDemo(this.accounts, server.hub)
+    this.port = (await server.listen(this.port)).port
+    this.server = server
+    return this
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.close()
+    this.server = null
+  }
+
+  get httpUrl(): string {
+    return `http://127.0.0.1:${this.port}`
+  }
+
+  get wsUrl(): string {
+    return `ws://127.0.0.1:${this.port}/ws`
+  }
+
+  /** Signs a demo user in through the HTTP API. */
+  async signIn(id: string): Promise<{ token: string; userId: string; workspaceId: string }> {
+    const email = demoEmail(id)
+    const post = async (path: string, body: unknown) => {
+      const res = await fetch(this.httpUrl + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`)
+      return (await res.json()) as Record<string, string>
+    }
+    const { devCode } = await post('/api/auth/email/start', { email })
+    return (await post('/api/auth/email/verify', { email, code: devCode })) as { token: string; userId: string; workspaceId: string }
+  }
+}

@@ -1,0 +1,109 @@
+import { MemoryDocStorage, SyncClient } from '@waggle/client'
+import { Origin, appendMessage, docName, listMessages, newMessageId, type ConvId, type UserId } from '@waggle/schema'
+import { afterEach, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import { TestRelay } from './relay.ts'
+
+/**
+ * The client's real sync layer (SyncClient + its storage) against a real relay over real
+ * WebSockets on 127.0.0.1, in Node (the browser-only parts — Dexie, Web Locks — run in e2e/).
+ */
+const sales = docName.segment('sales-team' as ConvId, 0)
+const announcements = docName.segment('announcements' as ConvId, 0)
+
+let relay: TestRelay
+const clients: SyncClient[] = []
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close()
+  await relay.stop()
+})
+
+async function device(id: string, storage = new MemoryDocStorage()): Promise<SyncClient> {
+  const session = await relay.signIn(id)
+  const client = new SyncClient({
+    account: `${session.workspaceId}.${session.userId}`, url: relay.wsUrl, token: session.token, storage,
+    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket, network: null, tabs: null, releaseDelayMs: 0,
+  })
+  clients.push(client)
+  return client
+}
+
+function send(client: SyncClient, doc: typeof sales, author: string, text: string): void {
+  const handle = client.open(doc)
+  appendMessage(handle.doc, { id: newMessageId(), author: author as UserId, time: Date.now(), text }, Origin.local)
+  handle.release()
+}
+
+const texts = (client: SyncClient, doc: typeof sales): string[] => {
+  const handle = client.open(doc)
+  const out = listMessages(handle.doc).map((m) => ('text' in m ? m.text : '(deleted)'))
+  handle.release()
+  return out
+}
+
+describe('SyncClient against a real relay', () => {
+  it('delivers a message from one device to another and settles as synced with nothing pending', async () => {
+    relay = await new TestRelay().start()
+    const anna = await device('anna')
+    const marco = await device('marco')
+    const keepA = anna.open(sales)
+    const keepM = marco.open(sales)
+    await expect.poll(() => anna.status.get().state, { timeout: 5000 }).toBe('synced')
+    send(anna, sales, 'anna', 'Hello from Anna')
+    await expect.poll(() => texts(marco, sales).at(-1), { timeout: 5000 }).toBe('Hello from Anna')
+    await expect.poll(() => anna.status.get(), { timeout: 5000 }).toMatchObject({ state: 'synced', pending: 0, rejected: 0 })
+    keepA.release()
+    keepM.release()
+  })
+
+  it('keeps a write made while the relay is down pending, and sends it when the relay returns', async () => {
+    relay = await new TestRelay().start()
+    const anna = await device('anna')
+    const marco = await device('marco')
+    const keepA = anna.open(sales)
+    const keepM = marco.open(sales)
+    await expect.poll(() => anna.status.get().state, { timeout: 5000 }).toBe('synced')
+    await relay.stop()
+    await expect.poll(() => anna.status.get().state, { timeout: 5000 }).not.toBe('synced')
+    send(anna, sales, 'anna', 'Written offline')
+    await expect.poll(() => anna.status.get().pending, { timeout: 5000 }).toBe(1)
+    await relay.start()
+    await expect.poll(() => texts(marco, sales).at(-1), { timeout: 20_000 }).toBe('Written offline')
+    await expect.poll(() => anna.status.get(), { timeout: 5000 }).toMatchObject({ state: 'synced', pending: 0 })
+    keepA.release()
+    keepM.release()
+  })
+
+  it('marks a write to a read-only conversation rejected with the reason, and keeps other work', async () => {
+    relay = await new TestRelay().start()
+    const anna = await device('anna')
+    const keepAnn = anna.open(announcements)
+    const keepSales = anna.open(sales)
+    await expect.poll(() => anna.access(announcements), { timeout: 5000 }).toBe('read')
+    send(anna, announcements, 'anna', 'Not allowed here')
+    send(anna, sales, 'anna', 'Allowed here')
+    await expect.poll(async () => (await anna.outbox()).map((e) => [e.doc, e.state, e.reason]), { timeout: 5000 })
+      .toEqual([[announcements, 'rejected', 'read-only']])
+    expect(anna.status.get().rejected).toBe(1)
+    const other = await device('marco')
+    const keep = other.open(sales)
+    await expect.poll(() => texts(other, sales).at(-1), { timeout: 5000 }).toBe('Allowed here')
+    keepAnn.release()
+    keepSales.release()
+    keep.release()
+  })
+
+  it('gets nothing of a document the session may not read', async () => {
+    relay = await new TestRelay().start()
+    const anna = await device('anna')
+    const handle = anna.open(docName.private('anna' as UserId))
+    handle.doc.getMap('x').set('secret', 1)
+    const marco = await device('marco')
+    const foreign = marco.open(docName.private('anna' as UserId))
+    await expect.poll(() => marco.access(docName.private('anna' as UserId)), { timeout: 5000 }).toBe('none')
+    expect(foreign.doc.getMap('x').size).toBe(0)
+    handle.release()
+    foreign.release()
+  })
+})
