@@ -12,6 +12,8 @@ export default defineConfig({
   build: { outDir: '../client/dist', emptyOutDir: true, target: 'es2022' },
   test: {
     root: '.',
+    // vite-plugin-solid would otherwise default the environment to jsdom.
+    environment: 'node',
     projects: [
       {
         test: {

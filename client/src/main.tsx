@@ -1,0 +1,6 @@
+import { render } from 'solid-js/web'
+import { App } from './ui/App.tsx'
+
+const root = document.getElementById('root')
+if (root === null) throw new Error('No #root element')
+render(() => <App />, root)
