@@ -1,5 +1,5 @@
 import * as v from 'valibot'
-import * as Y from 'yjs'
+import type * as Y from 'yjs'
 import { ID_PATTERN, type ConvId, type UserId } from '../ids.ts'
 import { Limits } from '../message.ts'
 import type { TxOrigin } from '../origins.ts'

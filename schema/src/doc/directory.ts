@@ -1,5 +1,5 @@
 import * as v from 'valibot'
-import * as Y from 'yjs'
+import type * as Y from 'yjs'
 import type { ContactId, ServiceId, UserId } from '../ids.ts'
 import { ID_PATTERN } from '../ids.ts'
 import type { TxOrigin } from '../origins.ts'

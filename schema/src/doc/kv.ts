@@ -1,4 +1,4 @@
-import * as Y from 'yjs'
+import type * as Y from 'yjs'
 import { YKeyValue } from 'y-utility/y-keyvalue'
 import type { TxOrigin } from '../origins.ts'
 

@@ -54,12 +54,18 @@ export class AuthService {
       await accounts.deleteCode(email)
       throw new WaggleError(Reason.codeExpired, 'That code has expired; request a new one')
     }
+    // Count the attempt before comparing, so guesses sent at the same moment cannot all get
+    // past the limit; and only the request that deletes the code may use it.
+    const attempts = await accounts.addCodeAttempt(email)
+    if (attempts > config.maxCodeAttempts) {
+      await accounts.deleteCode(email)
+      throw new WaggleError(Reason.invalidCode, 'Too many attempts; request a new code')
+    }
     if (!sameHash(hashCode(code, record.salt), record.codeHash)) {
-      const attempts = await accounts.addCodeAttempt(email)
       if (attempts >= config.maxCodeAttempts) await accounts.deleteCode(email)
       throw new WaggleError(Reason.invalidCode, 'That code is not valid')
     }
-    await accounts.deleteCode(email)
+    if (!(await accounts.deleteCode(email))) throw new WaggleError(Reason.invalidCode, 'That code has already been used')
     const user = await accounts.userByEmail(email)
     if (user === null) throw new WaggleError(Reason.unknownAccount, `No account for ${email}`)
     const token = newToken()

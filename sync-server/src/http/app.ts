@@ -1,17 +1,20 @@
 import { AuthStartBody, AuthVerifyBody, Reason, WaggleError, type AuthStartResponse, type AuthVerifyResponse, type DemoAccount } from '@waggle/schema'
 import { serveStatic } from '@hono/node-server/serve-static'
 import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { RelayContext } from '../relay/RelayContext.ts'
 import { DEMO_WORKSPACE } from '../demo/seed.ts'
 import { onError } from './errors.ts'
-import { bearer, jsonBody } from './validate.ts'
+import { MAX_JSON_BYTES, bearer, jsonBody } from './validate.ts'
 
 /** The HTTP API: health, sign-in, demo accounts, and the built client when configured. */
 export function createApp(ctx: RelayContext): Hono {
   const app = new Hono()
   app.onError(onError(ctx.logger))
+  // Counts the bytes actually received, so a chunked body without content-length is bounded too.
+  app.use('/api/*', bodyLimit({ maxSize: MAX_JSON_BYTES, onError: () => { throw new WaggleError(Reason.frameTooLarge, 'Request body too large') } }))
 
   app.get('/health', (c) =>
     c.json({ ok: true, connections: ctx.connections.size, loadedDocs: ctx.hub.loadedCount }),

@@ -2,7 +2,7 @@ import { Reason, WaggleError } from '@waggle/schema'
 import type { Context } from 'hono'
 import * as v from 'valibot'
 
-const MAX_JSON_BYTES = 64 * 1024
+export const MAX_JSON_BYTES = 64 * 1024
 
 /** Reads and validates a JSON body; any problem is a `bad-request` with a readable message. */
 export async function jsonBody<S extends v.GenericSchema>(c: Context, schema: S): Promise<v.InferOutput<S>> {

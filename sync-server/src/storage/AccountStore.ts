@@ -75,7 +75,8 @@ export interface AccountStore {
   codeFor(email: string): Promise<CodeRecord | null>
   /** Counts one more failed attempt; resolves with the new count. */
   addCodeAttempt(email: string): Promise<number>
-  deleteCode(email: string): Promise<void>
+  /** Deletes the code; resolves true only for the one call that removed it (so a code is used once). */
+  deleteCode(email: string): Promise<boolean>
 
   /** Rejects a duplicate token hash or an unknown user. */
   createSession(session: SessionRecord): Promise<void>

@@ -69,9 +69,8 @@ export class MemoryAccountStore implements AccountStore {
     c.attempts += 1
     return Promise.resolve(c.attempts)
   }
-  deleteCode(email: string): Promise<void> {
-    this.#codes.delete(email)
-    return Promise.resolve()
+  deleteCode(email: string): Promise<boolean> {
+    return Promise.resolve(this.#codes.delete(email))
   }
 
   createSession(session: SessionRecord): Promise<void> {

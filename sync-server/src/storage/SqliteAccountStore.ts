@@ -125,8 +125,8 @@ export class SqliteAccountStore implements AccountStore {
   addCodeAttempt(email: string): Promise<number> {
     return promised(() => this.#q.addAttempt.get(email)?.attempts ?? 0)
   }
-  deleteCode(email: string): Promise<void> {
-    return this.#write(`Code for ${email}`, () => this.#q.deleteCode.run(email))
+  deleteCode(email: string): Promise<boolean> {
+    return promised(() => this.#q.deleteCode.run(email).changes > 0)
   }
 
   createSession(s: SessionRecord): Promise<void> {
