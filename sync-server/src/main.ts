@@ -21,6 +21,11 @@ const demo = env.WAGGLE_DEMO !== '0'
 const defaultStatic = resolve('client/dist')
 const staticDir = env.WAGGLE_STATIC ? resolve(env.WAGGLE_STATIC) : existsSync(defaultStatic) ? defaultStatic : null
 
+if (!demo && !env.SMTP_URL) {
+  console.error('WAGGLE_DEMO=0 needs SMTP_URL: without a mail server nobody could receive a sign-in code.')
+  process.exit(1)
+}
+
 const store = SqliteStore.open(dataDir)
 const mailer = env.SMTP_URL ? new SmtpMailer(env.SMTP_URL, env.SMTP_FROM) : null
 const server = createServer({ persistence: store.persistence, accounts: store.accounts, mailer, config: { demo, staticDir } })
