@@ -62,7 +62,12 @@ export function createServer(deps: ServerDeps): WaggleServer {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n')
       return
     }
-    const name = decodeURIComponent(url.pathname.slice(PLAIN_PREFIX.length))
+    let name = ''
+    try {
+      name = decodeURIComponent(url.pathname.slice(PLAIN_PREFIX.length))
+    } catch {
+      // A bad escape is not a document name: refused with 4400 below.
+    }
     const principal = await auth.authenticate(url.searchParams.get('token') ?? '')
     const access = principal !== null && isDocName(name) ? await accessFor(deps.accounts, principal, name) : 'none'
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {

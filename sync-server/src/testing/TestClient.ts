@@ -143,7 +143,7 @@ export class TestClient {
    * Runs `change` on this client's replica inside `transact(…, Origin.local)` and sends the
    * resulting update as an update frame with the next sequence number.
    */
-  write(name: DocName, change: (doc: Y.Doc) => void, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<WriteResult> {
+  async write(name: DocName, change: (doc: Y.Doc) => void, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<WriteResult> {
     const doc = this.doc(name)
     const updates: Uint8Array[] = []
     const capture = (update: Uint8Array, origin: unknown): void => {
@@ -155,7 +155,7 @@ export class TestClient {
     } finally {
       doc.off('update', capture)
     }
-    if (updates.length === 0) return Promise.reject(new Error(`The change to ${name} changed nothing`))
+    if (updates.length === 0) throw new Error(`The change to ${name} changed nothing`)
     return this.sendUpdate(name, Y.mergeUpdates(updates), timeoutMs)
   }
 
@@ -182,6 +182,8 @@ export class TestClient {
         this.send({ type: 'awareness', doc: name, update })
       })
       this.#awareness.set(name, created)
+      // Its check timer would outlive a closed socket.
+      if (this.closeInfo !== null) created.destroy()
       aw = created
     }
     return aw

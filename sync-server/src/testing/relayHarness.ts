@@ -63,8 +63,8 @@ function openStores(options: RelayOptions): { store: RelayStores; ownDir: string
     }
     return { store: { persistence, accounts, close }, ownDir: null }
   }
-  const ownDir = options.dataDir === undefined ? tempDataDir() : null
-  return { store: SqliteStore.open(options.dataDir ?? ownDir ?? ''), ownDir }
+  const dir = options.dataDir ?? tempDataDir()
+  return { store: SqliteStore.open(dir), ownDir: options.dataDir === undefined ? dir : null }
 }
 
 /** Starts a whole relay on a free port of 127.0.0.1, seeded with the demo workspace. */
@@ -75,19 +75,22 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     persistence: store.persistence, accounts: store.accounts, logger: silentLogger,
     config: { demo, ...options.config },
   })
-  if (demo) await seedDemo(store.accounts, server.hub)
-  const { port, url } = await server.listen(0)
-  const wsBase = `ws://127.0.0.1:${port}`
   let stopped = false
-  return {
-    url, wsBase, wsUrl: wsBase + MUX_PATH, server, store,
-    async stop() {
-      if (stopped) return
-      stopped = true
-      await server.close()
-      await store.close()
-      if (ownDir !== null) removeDir(ownDir)
-    },
+  const stop = async (): Promise<void> => {
+    if (stopped) return
+    stopped = true
+    await server.close()
+    await store.close()
+    if (ownDir !== null) removeDir(ownDir)
+  }
+  try {
+    if (demo) await seedDemo(store.accounts, server.hub)
+    const { port, url } = await server.listen(0)
+    const wsBase = `ws://127.0.0.1:${port}`
+    return { url, wsBase, wsUrl: wsBase + MUX_PATH, server, store, stop }
+  } catch (err) {
+    await stop()
+    throw err
   }
 }
 
