@@ -78,6 +78,7 @@ export class SyncClient {
     } else {
       this.#channel = new TabChannel(tabs, opts.account, (m) => this.#onTabMessage(m))
       this.#election = electLeader(tabs, opts.account, () => this.#becomeLeader())
+      this.#channel.post({ t: 'hello', tab: this.tabId })
       if (browser) window.addEventListener('pagehide', this.#onPageHide)
     }
     void this.#recount()
@@ -333,6 +334,8 @@ export class SyncClient {
         void entry.loaded.then(() => {
           this.#channel?.post({ t: 'update', doc: m.doc, update: Y.encodeStateAsUpdate(entry.doc, m.sv) })
           if (entry.access !== null) this.#channel?.post({ t: 'access', doc: m.doc, access: entry.access })
+          // A tab that joins later would otherwise show `connecting` until the status next changes.
+          this.#channel?.post({ t: 'status', status: this.status.get() })
         })
         return
       }
@@ -341,6 +344,9 @@ export class SyncClient {
         if (entry !== undefined && entry.tabs.delete(m.tab)) this.#maybeRelease(m.doc, entry)
         return
       }
+      case 'hello':
+        if (this.#connection !== null) this.#channel?.post({ t: 'status', status: this.status.get() })
+        return
       case 'bye':
         for (const [name, entry] of this.#docs) if (entry.tabs.delete(m.tab)) this.#maybeRelease(name, entry)
         return

@@ -10,6 +10,8 @@ export type TabMessage =
   /** A follower needs `doc` kept in sync; `sv` is its state vector, answered with a diff. */
   | { t: 'want'; doc: DocName; tab: string; sv: Uint8Array }
   | { t: 'unwant'; doc: DocName; tab: string }
+  /** A tab started: the leader answers with its status. */
+  | { t: 'hello'; tab: string }
   /** A tab is going away: drop everything it wanted. */
   | { t: 'bye'; tab: string }
   /** A new leader took the socket: followers announce what they want again. */

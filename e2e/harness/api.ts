@@ -1,0 +1,44 @@
+import type { SyncStatus } from '@waggle/client'
+
+/** What the test hands the page after signing in over HTTP (the relay's verify response). */
+export interface HarnessSession {
+  token: string
+  userId: string
+  workspaceId: string
+}
+
+/** An outbox entry as the tests see it (the update bytes stay in the page). */
+export interface HarnessOutboxEntry {
+  seq: number
+  doc: string
+  state: 'pending' | 'rejected'
+}
+
+/**
+ * The test page's surface, `window.harness`, shared by the page (harness.ts) and the tests,
+ * which call it through `page.evaluate`. Everything is async so the two sides stay symmetric.
+ */
+export interface HarnessApi {
+  /**
+   * Creates the SyncClient for `${workspaceId}.${userId}` with Dexie storage. The relay is the
+   * page's `?relay=ws://…/ws` parameter, or `ws://<page host>/ws` when the relay serves the page.
+   */
+  start(session: HarnessSession): Promise<void>
+  /** Opens a document (kept open until the page goes) and waits until its stored copy loaded. */
+  open(doc: string): Promise<void>
+  /** Appends a message by the signed-in user as a local edit; resolves with its id. */
+  send(doc: string, text: string): Promise<string>
+  /** Texts of the live messages of an open document, in message order. */
+  texts(doc: string): Promise<string[]>
+  status(): Promise<SyncStatus>
+  isLeader(): Promise<boolean>
+  outbox(): Promise<HarnessOutboxEntry[]>
+  /** Resolves once the status is `synced`; rejects with the last status after `timeoutMs`. */
+  waitSynced(timeoutMs?: number): Promise<void>
+}
+
+declare global {
+  interface Window {
+    harness: HarnessApi
+  }
+}
