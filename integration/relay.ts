@@ -1,16 +1,18 @@
 import {
   MemoryAccountStore, MemoryPersistence, createServer, demoEmail, seedDemo, silentLogger,
-  type ServerConfig, type WaggleServer,
+  type Persistence, type ServerConfig, type WaggleServer,
 } from '@waggle/sync-server'
 
 /** An in-process relay on 127.0.0.1 port 0 with the demo workspace, restartable on its port. */
 export class TestRelay {
-  readonly persistence = new MemoryPersistence()
   readonly accounts = new MemoryAccountStore()
   server: WaggleServer | null = null
   port = 0
 
-  constructor(readonly config: Partial<ServerConfig> = {}) {}
+  constructor(
+    readonly config: Partial<ServerConfig> = {},
+    readonly persistence: Persistence = new MemoryPersistence(),
+  ) {}
 
   async start(): Promise<this> {
     const server = createServer({ persistence: this.persistence, accounts: this.accounts, logger: silentLogger, config: { demo: true, ...this.config } })

@@ -1,4 +1,5 @@
 import { MemoryDocStorage, SyncClient } from '@waggle/client'
+import { MemoryPersistence, type Persistence } from '@waggle/sync-server'
 import { Origin, appendMessage, docName, listMessages, newMessageId, type ConvId, type UserId } from '@waggle/schema'
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
@@ -92,6 +93,31 @@ describe('SyncClient against a real relay', () => {
     keepAnn.release()
     keepSales.release()
     keep.release()
+  })
+
+  it('sends a change again after the relay failed to store it, so later changes are not stranded', async () => {
+    const memory = new MemoryPersistence()
+    let failNext = 0
+    const flaky: Persistence = {
+      load: (doc) => memory.load(doc),
+      append: (doc, update) => (failNext-- > 0 ? Promise.reject(new Error('disk full')) : memory.append(doc, update)),
+      compact: (doc, snapshot, through) => memory.compact(doc, snapshot, through),
+      logLength: (doc) => memory.logLength(doc),
+      close: () => memory.close(),
+    }
+    relay = await new TestRelay({}, flaky).start()
+    const anna = await device('anna')
+    const marco = await device('marco')
+    const keepA = anna.open(sales)
+    const keepM = marco.open(sales)
+    await expect.poll(() => anna.status.get().state, { timeout: 5000 }).toBe('synced')
+    failNext = 1
+    send(anna, sales, 'anna', 'First, refused by storage once')
+    send(anna, sales, 'anna', 'Second, depends on the first')
+    await expect.poll(() => texts(marco, sales).slice(-2), { timeout: 10_000 }).toEqual(['First, refused by storage once', 'Second, depends on the first'])
+    await expect.poll(() => anna.status.get(), { timeout: 5000 }).toMatchObject({ state: 'synced', pending: 0, rejected: 0 })
+    keepA.release()
+    keepM.release()
   })
 
   it('gets nothing of a document the session may not read', async () => {

@@ -1,5 +1,6 @@
 import { Origin, Reason, type Access, type DocName, type ServerFrame } from '@waggle/schema'
 import * as Y from 'yjs'
+import { backoffDelay } from './backoff.ts'
 import { Connection, type ConnectionState, type StopReason } from './Connection.ts'
 import type { DocStorage, OutboxEntry } from './DocStorage.ts'
 import { Watchable, initialStatus, type SyncStatus } from './SyncStatus.ts'
@@ -63,6 +64,8 @@ export class SyncClient {
   #connState: ConnectionState = 'connecting'
   #problem: Pick<SyncStatus, 'problem' | 'detail'> = { problem: null, detail: null }
   #counts = { pending: 0, rejected: 0 }
+  #resendAttempt = 0
+  #resendTimer: ReturnType<typeof setTimeout> | null = null
   #closed = false
 
   constructor(opts: SyncClientOptions) {
@@ -140,6 +143,7 @@ export class SyncClient {
     this.#closed = true
     this.#channel?.post({ t: 'bye', tab: this.tabId })
     this.#connection?.dispose()
+    if (this.#resendTimer !== null) clearTimeout(this.#resendTimer)
     this.#election?.release()
     this.#channel?.close()
     if (typeof window !== 'undefined') window.removeEventListener('pagehide', this.#onPageHide)
@@ -254,6 +258,15 @@ export class SyncClient {
     }
   }
 
+  #scheduleResend(): void {
+    this.#updateStatus()
+    if (this.#resendTimer !== null) return
+    this.#resendTimer = setTimeout(() => {
+      this.#resendTimer = null
+      void this.#flushOutbox()
+    }, backoffDelay(this.#resendAttempt++))
+  }
+
   async #flushOutbox(): Promise<void> {
     const entries = await this.#opts.storage.outbox()
     for (const entry of entries) if (entry.state === 'pending') this.#send(entry)
@@ -279,12 +292,14 @@ export class SyncClient {
       }
       case 'ack':
         this.#inFlight.delete(frame.seq)
+        this.#resendAttempt = 0
         this.#opts.storage.ack([frame.seq]).then(() => this.#outboxChanged(true), (err: unknown) => this.#storageProblem(err))
         return
       case 'reject':
         this.#inFlight.delete(frame.seq)
-        // The relay could not store it: it stays pending and goes again on the next connection.
-        if (frame.reason === Reason.storageFailed) return this.#updateStatus()
+        // The relay could not store it: it stays pending and goes again after a backoff (later
+        // updates may depend on it, so it must not wait for the next connection).
+        if (frame.reason === Reason.storageFailed) return this.#scheduleResend()
         this.#opts.storage.reject(frame.seq, frame.reason, frame.message).then(() => this.#outboxChanged(true), (err: unknown) => this.#storageProblem(err))
         return
       case 'access': {
