@@ -43,14 +43,20 @@ const texts = (client: SyncClient, doc: typeof sales): string[] => {
   return out
 }
 
+/** Anna and Marco, each on a device with the sales conversation open and synced. */
+async function annaAndMarcoOnSales() {
+  const anna = await device('anna')
+  const marco = await device('marco')
+  const keepA = anna.open(sales)
+  const keepM = marco.open(sales)
+  await expect.poll(() => anna.status.get().state, { timeout: 5000 }).toBe('synced')
+  return { anna, marco, keepA, keepM }
+}
+
 describe('SyncClient against a real relay', () => {
   it('delivers a message from one device to another and settles as synced with nothing pending', async () => {
     relay = await new TestRelay().start()
-    const anna = await device('anna')
-    const marco = await device('marco')
-    const keepA = anna.open(sales)
-    const keepM = marco.open(sales)
-    await expect.poll(() => anna.status.get().state, { timeout: 5000 }).toBe('synced')
+    const { anna, marco, keepA, keepM } = await annaAndMarcoOnSales()
     send(anna, sales, 'anna', 'Hello from Anna')
     await expect.poll(() => texts(marco, sales).at(-1), { timeout: 5000 }).toBe('Hello from Anna')
     await expect.poll(() => anna.status.get(), { timeout: 5000 }).toMatchObject({ state: 'synced', pending: 0, rejected: 0 })
@@ -60,11 +66,7 @@ describe('SyncClient against a real relay', () => {
 
   it('keeps a write made while the relay is down pending, and sends it when the relay returns', async () => {
     relay = await new TestRelay().start()
-    const anna = await device('anna')
-    const marco = await device('marco')
-    const keepA = anna.open(sales)
-    const keepM = marco.open(sales)
-    await expect.poll(() => anna.status.get().state, { timeout: 5000 }).toBe('synced')
+    const { anna, marco, keepA, keepM } = await annaAndMarcoOnSales()
     await relay.stop()
     await expect.poll(() => anna.status.get().state, { timeout: 5000 }).not.toBe('synced')
     send(anna, sales, 'anna', 'Written offline')
@@ -106,11 +108,7 @@ describe('SyncClient against a real relay', () => {
       close: () => memory.close(),
     }
     relay = await new TestRelay({}, flaky).start()
-    const anna = await device('anna')
-    const marco = await device('marco')
-    const keepA = anna.open(sales)
-    const keepM = marco.open(sales)
-    await expect.poll(() => anna.status.get().state, { timeout: 5000 }).toBe('synced')
+    const { anna, marco, keepA, keepM } = await annaAndMarcoOnSales()
     failNext = 1
     send(anna, sales, 'anna', 'First, refused by storage once')
     send(anna, sales, 'anna', 'Second, depends on the first')
