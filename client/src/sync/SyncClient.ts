@@ -180,9 +180,9 @@ export class SyncClient {
       entry.releaseTimer = null
       if (entry.refs > 0 || entry.tabs.size > 0 || this.#docs.get(name) !== entry) return
       this.#docs.delete(name)
-      if (this.#connection?.send({ type: 'unsubscribe', doc: name }) === undefined) {
-        this.#channel?.post({ t: 'unwant', doc: name, tab: this.tabId })
-      }
+      // The leader tells the relay; a follower tells the leader.
+      if (this.#connection !== null) this.#connection.send({ type: 'unsubscribe', doc: name })
+      else this.#channel?.post({ t: 'unwant', doc: name, tab: this.tabId })
       entry.doc.destroy()
       this.#updateStatus()
     }, this.#opts.releaseDelayMs ?? 5_000)

@@ -219,7 +219,5 @@ export class DocHub {
 function alreadyContained(doc: Y.Doc, update: Uint8Array): boolean {
   const { structs, ds } = Y.decodeUpdate(update)
   if (ds.clients.size > 0) return false
-  const sv = Y.encodeStateVector(doc)
-  const have = Y.decodeStateVector(sv)
-  return structs.every((s) => s.id.clock + s.length <= (have.get(s.id.client) ?? 0))
+  return structs.every((s) => s.id.clock + s.length <= Y.getState(doc.store, s.id.client))
 }
