@@ -12,7 +12,9 @@ export type ParsedDocName =
   | { kind: 'private'; user: UserId }
   | { kind: 'presence'; user: UserId }
   | { kind: 'calls'; user: UserId }
+  | { kind: 'inbox'; user: UserId }
   | { kind: 'convMeta'; conv: ConvId }
+  | { kind: 'receipts'; conv: ConvId }
   | { kind: 'segment'; conv: ConvId; segment: number }
   | { kind: 'reactions'; conv: ConvId; segment: number }
 
@@ -28,7 +30,11 @@ export const docName = {
   private: (user: UserId) => `user/${user}/private` as DocName,
   presence: (user: UserId) => `user/${user}/presence` as DocName,
   calls: (user: UserId) => `user/${user}/calls` as DocName,
+  /** The server's projection of the user's conversations (one summary each), read-only. */
+  inbox: (user: UserId) => `user/${user}/inbox` as DocName,
   convMeta: (conv: ConvId) => `conv/${conv}/meta` as DocName,
+  /** Each member's read position, so others see read receipts. */
+  receipts: (conv: ConvId) => `conv/${conv}/receipts` as DocName,
   segment: (conv: ConvId, segment: number) => `conv/${conv}/seg/${segment}` as DocName,
   reactions: (conv: ConvId, segment: number) => `conv/${conv}/seg/${segment}/reactions` as DocName,
 }
@@ -53,9 +59,11 @@ export function parseDocName(name: string): ParsedDocName | null {
     if (what === 'private') return { kind: 'private', user: id as UserId }
     if (what === 'presence') return { kind: 'presence', user: id as UserId }
     if (what === 'calls') return { kind: 'calls', user: id as UserId }
+    if (what === 'inbox') return { kind: 'inbox', user: id as UserId }
   }
   if (scope === 'conv') {
     if (parts.length === 3 && what === 'meta') return { kind: 'convMeta', conv: id as ConvId }
+    if (parts.length === 3 && what === 'receipts') return { kind: 'receipts', conv: id as ConvId }
     const n = what === 'seg' ? segmentNumber(seg) : null
     if (n !== null && parts.length === 4) return { kind: 'segment', conv: id as ConvId, segment: n }
     if (n !== null && parts.length === 5 && extra === 'reactions') {

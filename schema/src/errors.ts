@@ -5,6 +5,8 @@ export const Reason = {
   forbidden: 'forbidden',
   readOnly: 'read-only',
   notFound: 'not-found',
+  conflict: 'conflict',
+  tooManyMembers: 'too-many-members',
   unknownAccount: 'unknown-account',
   invalidCode: 'invalid-code',
   codeExpired: 'code-expired',

@@ -4,12 +4,17 @@
  * from storage (do not echo it back).
  */
 export interface TxOrigin {
-  readonly kind: 'local' | 'remote' | 'storage' | 'tab' | 'server' | 'seed'
+  readonly kind: 'local' | 'localOnly' | 'remote' | 'storage' | 'tab' | 'server' | 'seed'
 }
 
 export const Origin = {
   /** An edit made by the user on this device: stored, put in the outbox and sent. */
   local: { kind: 'local' },
+  /**
+   * A change kept on this device only: stored, never queued or sent. Used to take back a
+   * rejected edit the user discarded (the rejected update itself never reached the relay).
+   */
+  localOnly: { kind: 'localOnly' },
   /** An update received from the relay. */
   remote: { kind: 'remote' },
   /** Loaded from local or server storage. */

@@ -58,3 +58,11 @@ export function kvGet<T>(doc: Y.Doc, name: string, key: string, parse: (val: unk
   }
   return undefined
 }
+
+/** Calls `fn` with the origin of every transaction that changed the key-value array `name`. */
+export function kvObserve(doc: Y.Doc, name: string, fn: (origin: unknown) => void): () => void {
+  const arr = kvArray<unknown>(doc, name)
+  const handler = (event: Y.YArrayEvent<KvEntry<unknown>>) => fn(event.transaction.origin)
+  arr.observe(handler)
+  return () => arr.unobserve(handler)
+}

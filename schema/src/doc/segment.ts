@@ -1,4 +1,4 @@
-import type * as Y from 'yjs'
+import * as Y from 'yjs'
 import type { MessageId, UserId } from '../ids.ts'
 import { Limits, isDeleted, parseStoredMessage, type AttachmentRef, type LiveMessage, type StoredMessage } from '../message.ts'
 import type { TxOrigin } from '../origins.ts'
@@ -59,6 +59,26 @@ export function deleteMessage(doc: Y.Doc, id: MessageId, now: number, origin: Tx
   if (current === null) throw new WaggleError(Reason.notFound, `No message ${id} to delete`)
   if (isDeleted(current)) return
   doc.transact(() => messagesOf(doc).set(id, { id, author: current.author, time: current.time, deleted: true, deletedAt: now }), origin)
+}
+
+/**
+ * Removes messages from this replica (with {@link Origin.localOnly}): how a device takes back
+ * messages whose update the relay rejected and the user discarded.
+ */
+export function forgetMessages(doc: Y.Doc, ids: readonly MessageId[], origin: TxOrigin): void {
+  doc.transact(() => {
+    for (const id of ids) messagesOf(doc).delete(id)
+  }, origin)
+}
+
+/** Message ids an encoded update writes (keys of the messages map it sets). */
+export function messageIdsIn(update: Uint8Array): MessageId[] {
+  const ids = new Set<MessageId>()
+  // In a decoded update, an item of a root type names its parent by the root's key.
+  for (const struct of Y.decodeUpdate(update).structs) {
+    if (struct instanceof Y.Item && typeof struct.parentSub === 'string' && (struct.parent as unknown) === MESSAGES) ids.add(struct.parentSub as MessageId)
+  }
+  return [...ids]
 }
 
 /** All well-formed messages in id (= time) order; malformed values are skipped. */

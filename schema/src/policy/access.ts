@@ -38,6 +38,7 @@ export function docAccess(doc: ParsedDocName, who: Principal, facts: AccessFacts
     case 'private':
       return doc.user === who.userId ? 'write' : 'none'
     case 'calls':
+    case 'inbox':
       return doc.user === who.userId ? 'read' : 'none'
     case 'presence':
       if (doc.user === who.userId) return 'write'
@@ -45,6 +46,9 @@ export function docAccess(doc: ParsedDocName, who: Principal, facts: AccessFacts
       return who.canModifyPresence ? 'write' : 'read'
     case 'convMeta':
       return facts.conversationMember ? 'read' : 'none'
+    case 'receipts':
+      // Every member, read-only ones too, tells the others how far they have read.
+      return facts.conversationMember ? 'write' : 'none'
     case 'segment': {
       const m = facts.conversationMember
       if (!m || doc.segment < m.firstSegment) return 'none'

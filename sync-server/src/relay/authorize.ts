@@ -12,12 +12,14 @@ export async function accessFor(accounts: AccountStore, who: Principal, name: Do
   switch (doc.kind) {
     case 'private':
     case 'presence':
-    case 'calls': {
+    case 'calls':
+    case 'inbox': {
       const subject = doc.user === who.userId ? null : await accounts.userById(doc.user)
       facts.subjectInWorkspace = doc.user === who.userId || subject?.workspaceId === who.workspaceId
       break
     }
     case 'convMeta':
+    case 'receipts':
     case 'segment':
     case 'reactions': {
       const m = await accounts.conversationMember(doc.conv, who.userId)
