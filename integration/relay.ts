@@ -16,7 +16,7 @@ export class TestRelay {
 
   async start(): Promise<this> {
     const server = createServer({ persistence: this.persistence, accounts: this.accounts, logger: silentLogger, config: { demo: true, ...this.config } })
-    await seedDemo(this.accounts, server.hub)
+    await seedDemo(this.accounts, server)
     this.port = (await server.listen(this.port)).port
     this.server = server
     return this

@@ -1,4 +1,4 @@
-import { ProtocolLimits } from '@waggle/schema'
+import { ProtocolLimits, SEGMENT_MAX_MESSAGES } from '@waggle/schema'
 
 /** Everything a relay instance can be tuned with; `main.ts` fills it from the environment. */
 export interface ServerConfig {
@@ -22,6 +22,13 @@ export interface ServerConfig {
   codeRequestsPerWindow: number
   codeWindowMs: number
   sessionTtlMs: number
+  /**
+   * Inbox projection waits this long after a conversation's first unprojected write, so a
+   * burst of messages updates each member's inbox once (0: on the next turn of the event loop).
+   */
+  inboxDebounceMs: number
+  /** A segment holding more messages than this is closed: the relay starts the next one. */
+  segmentMaxMessages: number
 }
 
 export const defaultConfig: ServerConfig = {
@@ -38,6 +45,8 @@ export const defaultConfig: ServerConfig = {
   codeRequestsPerWindow: 5,
   codeWindowMs: 10 * 60_000,
   sessionTtlMs: 30 * 24 * 3600_000,
+  inboxDebounceMs: 50,
+  segmentMaxMessages: SEGMENT_MAX_MESSAGES,
 }
 
 /** Minimal structured logger; tests pass a silent one. */

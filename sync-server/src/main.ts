@@ -30,7 +30,7 @@ const store = SqliteStore.open(dataDir)
 const mailer = env.SMTP_URL ? new SmtpMailer(env.SMTP_URL, env.SMTP_FROM) : null
 const server = createServer({ persistence: store.persistence, accounts: store.accounts, mailer, config: { demo, staticDir } })
 
-if (demo && (await seedDemo(store.accounts, server.hub))) consoleLogger.info(`Seeded the demo workspace in ${dataDir}`)
+if (demo && (await seedDemo(store.accounts, server))) consoleLogger.info(`Seeded the demo workspace in ${dataDir}`)
 const { url } = await server.listen(port, host)
 // Tests and scripts read this line to find the port.
 console.log(`Waggle relay listening on ${url}`)

@@ -8,7 +8,9 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import { AuthService } from './auth/AuthService.ts'
 import type { Mailer } from './auth/Mailer.ts'
 import { consoleLogger, defaultConfig, type Logger, type ServerConfig } from './config.ts'
+import { CommandService } from './commands/CommandService.ts'
 import { createApp } from './http/app.ts'
+import { InboxProjector } from './projection/InboxProjector.ts'
 import { DocHub } from './relay/DocHub.ts'
 import { MuxConnection } from './relay/MuxConnection.ts'
 import { PlainSyncConnection } from './relay/PlainSyncConnection.ts'
@@ -30,10 +32,13 @@ export interface WaggleServer {
   readonly app: Hono
   readonly hub: DocHub
   readonly auth: AuthService
+  /** Keeps users' inboxes in step with conversation writes; `flush()` waits for its work. */
+  readonly projector: InboxProjector
+  readonly commands: CommandService
   readonly config: ServerConfig
   /** Starts listening; port 0 picks a free port. */
   listen(port?: number, host?: string): Promise<{ port: number; url: string }>
-  /** Closes every socket, unloads documents (compacting them) and stops listening. */
+  /** Closes every socket, finishes inbox projections, unloads documents (compacting them) and stops listening. */
   close(): Promise<void>
 }
 
@@ -48,8 +53,12 @@ export function createServer(deps: ServerDeps): WaggleServer {
   const now = deps.now ?? Date.now
   const hub = new DocHub({ persistence: deps.persistence, logger, idleMs: config.docIdleMs, compactThreshold: config.compactThreshold })
   const auth = new AuthService({ accounts: deps.accounts, config, mailer: deps.mailer ?? null, now })
+  const projector = new InboxProjector({
+    hub, accounts: deps.accounts, logger, now, debounceMs: config.inboxDebounceMs, segmentMaxMessages: config.segmentMaxMessages,
+  })
+  const commands = new CommandService({ accounts: deps.accounts, hub, projector, now })
   const ctx: RelayContext = { config, logger, hub, auth, accounts: deps.accounts, connections: new Set() }
-  const app = createApp(ctx)
+  const app = createApp(ctx, commands)
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes })
   let http: Server | null = null
 
@@ -80,7 +89,7 @@ export function createServer(deps: ServerDeps): WaggleServer {
   }
 
   return {
-    app, hub, auth, config,
+    app, hub, auth, projector, commands, config,
     listen(port = 0, host = '127.0.0.1') {
       const server = createAdaptorServer({ fetch: app.fetch }) as Server
       http = server
@@ -107,6 +116,8 @@ export function createServer(deps: ServerDeps): WaggleServer {
         server.closeAllConnections()
         await new Promise<void>((resolve) => server.close(() => resolve()))
       }
+      await projector.flush()
+      projector.close()
       await hub.close()
     },
   }

@@ -3,6 +3,7 @@ import type * as Y from 'yjs'
 import { ID_PATTERN, type ConvId, type UserId } from '../ids.ts'
 import { Limits } from '../message.ts'
 import type { TxOrigin } from '../origins.ts'
+import { mapKeysDeletedBy } from './integrated.ts'
 
 /**
  * Conversation metadata (`conv/{conv}/meta`). Written by the server from commands; members
@@ -67,6 +68,15 @@ export function readMembers(doc: Y.Doc): Map<UserId, ConvMember> {
     if (m !== null) out.set(user as UserId, m)
   }
   return out
+}
+
+/**
+ * Users whose membership `update` removed from the member list (and not re-added), given a
+ * replica it has been applied to: how the relay learns whose inbox entry to drop.
+ */
+export function membersRemovedBy(update: Uint8Array, doc: Y.Doc): UserId[] {
+  const members = doc.getMap<unknown>(MEMBERS)
+  return mapKeysDeletedBy(update, doc, members).filter((user) => !members.has(user)) as UserId[]
 }
 
 export function startSegment(doc: Y.Doc, segment: number, startedAt: number, origin: TxOrigin): void {

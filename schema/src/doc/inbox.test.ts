@@ -5,9 +5,10 @@ import type { ConvId, MessageId, UserId } from '../ids.ts'
 import { newMessageId } from '../ids.ts'
 import { Origin } from '../origins.ts'
 import { directConvId } from '../commands.ts'
-import { appendMessage, forgetMessages, listMessages, messageIdsIn } from './segment.ts'
+import { appendMessage, deleteMessage, editMessage, forgetMessages, listMessages, messageIdsIn } from './segment.ts'
 import { inboxEntries, previewOf, writeInboxEntry } from './inbox.ts'
 import { markSeen, receipts } from './receipts.ts'
+import { membersRemovedBy, writeMember } from './convMeta.ts'
 
 const conv = 'c1' as ConvId
 const anna = 'anna' as UserId
@@ -54,11 +55,45 @@ describe('inbox, receipts and segment helpers', () => {
     expect(listMessages(doc)).toEqual([])
   })
 
+  it('names the messages an edit or a delete overwrites, given a replica the update was applied to', () => {
+    const sender = new Y.Doc()
+    const receiver = new Y.Doc()
+    const updates: Uint8Array[] = []
+    sender.on('update', (u: Uint8Array) => updates.push(u))
+    const [a, b] = [newMessageId(1), newMessageId(2)]
+    appendMessage(sender, { id: a, author: anna, time: 1, text: 'one' }, Origin.local)
+    appendMessage(sender, { id: b, author: anna, time: 2, text: 'two' }, Origin.local)
+    editMessage(sender, a, 'one, edited', 3, Origin.local)
+    deleteMessage(sender, b, 4, Origin.local)
+    for (const u of updates) Y.applyUpdate(receiver, u)
+    const [, , edit, del] = updates as [Uint8Array, Uint8Array, Uint8Array, Uint8Array]
+    expect(messageIdsIn(edit, receiver)).toEqual([a])
+    expect(messageIdsIn(del, receiver)).toEqual([b])
+    expect(messageIdsIn(edit, sender)).toEqual([a])
+    expect(messageIdsIn(Y.mergeUpdates(updates), receiver).sort()).toEqual([a, b].sort())
+  })
+
   it('gives two people one direct conversation id whichever starts it', () => {
     expect(directConvId(anna, marco)).toBe(directConvId(marco, anna))
     expect(directConvId(anna, marco)).toBe('dm_anna_marco')
     const long = 'x'.repeat(64) as UserId
     expect(directConvId(long, marco)).toMatch(/^dm-[0-9a-f]{16}$/)
     expect(directConvId('a_b' as UserId, 'c' as UserId)).not.toBe(directConvId('a' as UserId, 'b_c' as UserId))
+  })
+  it('names the members an update took off a conversation’s member list', () => {
+    const sender = new Y.Doc()
+    const receiver = new Y.Doc()
+    const updates: Uint8Array[] = []
+    sender.on('update', (u: Uint8Array) => updates.push(u))
+    const member = { role: 'member', readOnly: false, firstSegment: 0, addedAt: 1 } as const
+    writeMember(sender, anna, member, Origin.server)
+    writeMember(sender, marco, member, Origin.server)
+    writeMember(sender, marco, null, Origin.server)
+    writeMember(sender, anna, { ...member, readOnly: true }, Origin.server)
+    for (const u of updates) Y.applyUpdate(receiver, u)
+    const [, , removal, change] = updates as [Uint8Array, Uint8Array, Uint8Array, Uint8Array]
+    expect(membersRemovedBy(removal, receiver)).toEqual([marco])
+    // A changed membership deletes the old value too, but the member stays.
+    expect(membersRemovedBy(change, receiver)).toEqual([])
   })
 })

@@ -3,6 +3,7 @@ import type { MessageId, UserId } from '../ids.ts'
 import { Limits, isDeleted, parseStoredMessage, type AttachmentRef, type LiveMessage, type StoredMessage } from '../message.ts'
 import type { TxOrigin } from '../origins.ts'
 import { WaggleError, Reason } from '../errors.ts'
+import { integratedItem } from './integrated.ts'
 
 /**
  * A message segment document (`conv/{conv}/seg/{n}`): one Y.Map keyed by time-sortable
@@ -71,12 +72,23 @@ export function forgetMessages(doc: Y.Doc, ids: readonly MessageId[], origin: Tx
   }, origin)
 }
 
-/** Message ids an encoded update writes (keys of the messages map it sets). */
-export function messageIdsIn(update: Uint8Array): MessageId[] {
+/**
+ * Message ids an encoded update writes (keys of the messages map it sets). An update that
+ * overwrites a message (an edit or a delete) names the key only through the value it
+ * replaces, so pass `doc`, a replica the update has been applied to, to find those as well.
+ */
+export function messageIdsIn(update: Uint8Array, doc?: Y.Doc): MessageId[] {
   const ids = new Set<MessageId>()
-  // In a decoded update, an item of a root type names its parent by the root's key.
+  const messages = doc === undefined ? null : messagesOf(doc)
   for (const struct of Y.decodeUpdate(update).structs) {
-    if (struct instanceof Y.Item && typeof struct.parentSub === 'string' && (struct.parent as unknown) === MESSAGES) ids.add(struct.parentSub as MessageId)
+    if (!(struct instanceof Y.Item)) continue
+    // In a decoded update, an item of a root type names its parent by the root's key.
+    if (typeof struct.parentSub === 'string' && (struct.parent as unknown) === MESSAGES) {
+      ids.add(struct.parentSub as MessageId)
+      continue
+    }
+    const item = doc === undefined ? null : integratedItem(doc, struct.id)
+    if (item !== null && item.parent === messages && typeof item.parentSub === 'string') ids.add(item.parentSub as MessageId)
   }
   return [...ids]
 }

@@ -35,7 +35,7 @@ async function relay(
   let t = Date.parse('2025-03-01T09:00:00Z')
   const server = createServer({ ...stores, config, logger: silentLogger, now: () => t })
   cleanups.push(() => server.close())
-  await seedDemo(stores.accounts, server.hub, t)
+  await seedDemo(stores.accounts, server, t, { fieldReports: false })
   return { server, accounts: stores.accounts, advance: (ms) => (t += ms) }
 }
 
@@ -284,7 +284,7 @@ describe('sessions', () => {
 
     const store = SqliteStore.open(dir)
     const first = createServer({ persistence: store.persistence, accounts: store.accounts, config: { demo: true }, logger: silentLogger })
-    await seedDemo(store.accounts, first.hub)
+    await seedDemo(store.accounts, first, Date.now(), { fieldReports: false })
     const { token } = await signIn(first)
     await first.close()
     await store.close()

@@ -53,7 +53,7 @@ async function productionRelay(mailerUrl: string): Promise<WaggleServer> {
     mailer: new SmtpMailer(mailerUrl, 'Waggle <no-reply@waggle.test>'),
   })
   cleanups.push(() => server.close())
-  await seedDemo(accounts, server.hub)
+  await seedDemo(accounts, server, Date.now(), { fieldReports: false })
   return server
 }
 

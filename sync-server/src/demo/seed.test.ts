@@ -1,5 +1,6 @@
 import {
-  docName, isDeleted, listMessages, readColleagues, readConvInfo, readMembers, readPhonebook, readServices,
+  directConvId, docName, inboxEntries, isDeleted, listMessages, readColleagues, readConvInfo, readMembers, readPhonebook, readSegments,
+  readServices, timeOfId,
   type ConvId, type DemoAccount, type DocName, type UserId,
 } from '@waggle/schema'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -8,10 +9,12 @@ import type { DocSubscriber, LoadedDoc } from '../relay/DocHub.ts'
 import { createServer, type WaggleServer } from '../server.ts'
 import { MemoryAccountStore } from '../storage/MemoryAccountStore.ts'
 import { MemoryPersistence } from '../storage/MemoryPersistence.ts'
+import { FIELD_REPORTS, fieldReport } from './fieldReports.ts'
 import { DEMO_WORKSPACE, demoEmail, seedDemo } from './seed.ts'
 
 const NOW = Date.parse('2025-03-03T08:00:00Z')
 const SALES = 'sales-team' as ConvId
+const FIELD = FIELD_REPORTS.id as ConvId
 
 const servers: WaggleServer[] = []
 afterEach(async () => {
@@ -24,14 +27,20 @@ function relay(persistence: MemoryPersistence, accounts: MemoryAccountStore): Wa
   return server
 }
 
+type Stores = { persistence: MemoryPersistence; accounts: MemoryAccountStore }
+
 /** Seeds on one relay, then closes it, so reads come from storage rather than its memory. */
-async function seededStorage(): Promise<{ persistence: MemoryPersistence; accounts: MemoryAccountStore }> {
+async function seed(): Promise<Stores> {
   const stores = { persistence: new MemoryPersistence(), accounts: new MemoryAccountStore() }
   const seeder = createServer({ ...stores, config: { demo: true }, logger: silentLogger })
-  expect(await seedDemo(stores.accounts, seeder.hub, NOW)).toBe(true)
+  expect(await seedDemo(stores.accounts, seeder, NOW)).toBe(true)
   await seeder.close()
   return stores
 }
+
+let shared: Promise<Stores> | null = null
+/** One seeded installation for the tests that only read it (seeding 10,000 messages takes a while). */
+const seededStorage = (): Promise<Stores> => (shared ??= seed())
 
 const idle: DocSubscriber = { onUpdate: () => {}, onAwareness: () => {} }
 
@@ -68,7 +77,7 @@ describe('seedDemo', () => {
     const directory = docName.directory(DEMO_WORKSPACE)
     const logBefore = await persistence.logLength(directory)
 
-    expect(await seedDemo(accounts, server.hub, NOW + 1000)).toBe(false)
+    expect(await seedDemo(accounts, server, NOW + 1000)).toBe(false)
     expect(await accounts.usersOf(DEMO_WORKSPACE)).toHaveLength(12)
     expect(await accounts.workspaceCount()).toBe(1)
     expect(await persistence.logLength(directory)).toBe(logBefore)
@@ -133,5 +142,68 @@ describe('seedDemo', () => {
     expect(members).toHaveLength(12)
     const writers = members.filter((m) => !m.readOnly).map((m) => m.user)
     expect(writers.sort()).toEqual(['claire', 'jonas'])
+  })
+  it('gives Anna and Marco the direct conversation that directConvId names, so a command from either finds it', async () => {
+    const { accounts } = await seededStorage()
+    const direct = await accounts.conversation(directConvId('marco' as UserId, 'anna' as UserId))
+    expect(direct).toMatchObject({ kind: 'direct', createdBy: 'anna' })
+    const members = await accounts.conversationMembers(directConvId('anna' as UserId, 'marco' as UserId))
+    expect(members.map((m) => m.user).sort()).toEqual(['anna', 'marco'])
+  })
+
+  it('stores "Field reports" with 10,000 messages in two segments of 5,000, the same on every run', async () => {
+    const { persistence, accounts } = await seededStorage()
+    const server = relay(persistence, accounts)
+    const meta = (await open(server, docName.convMeta(FIELD))).doc
+    expect(readConvInfo(meta)).toMatchObject({ kind: 'group', title: 'Field reports', createdBy: 'luca' })
+    expect([...readMembers(meta).keys()].sort()).toEqual(['lena', 'luca', 'noah', 'tom'])
+    expect(readSegments(meta)).toEqual([0, 1])
+
+    const first = listMessages((await open(server, docName.segment(FIELD, 0))).doc)
+    const second = listMessages((await open(server, docName.segment(FIELD, 1))).doc)
+    expect(first).toHaveLength(5_000)
+    expect(second).toHaveLength(5_000)
+    const all = [...first, ...second]
+    for (const [i, m] of all.entries()) {
+      const previous = all[i - 1]
+      if (previous !== undefined) expect(m.id > previous.id && m.time > previous.time).toBe(true)
+      expect(timeOfId(m.id)).toBe(m.time)
+    }
+    // Deterministic: every message follows from its index and the seeding time.
+    const start = NOW - 9_999 * FIELD_REPORTS.intervalMs - 5 * 3600_000
+    expect(first[0]).toEqual(fieldReport(0, start))
+    expect(second[0]).toEqual(fieldReport(5_000, start))
+    expect(second.at(-1)).toEqual(fieldReport(9_999, start))
+  })
+
+  it('lists every conversation in each member’s inbox with its last message as soon as seedDemo resolves', async () => {
+    const stores = { persistence: new MemoryPersistence(), accounts: new MemoryAccountStore() }
+    const server = relay(stores.persistence, stores.accounts)
+    await seedDemo(stores.accounts, server, NOW)
+    const hub = server.hub
+
+    for (const user of await stores.accounts.usersOf(DEMO_WORKSPACE)) {
+      const inbox = await hub.read(docName.inbox(user.id), inboxEntries)
+      const convs = await stores.accounts.conversationsOf(user.id)
+      expect([...inbox.keys()].sort()).toEqual([...convs].sort())
+      for (const conv of convs) {
+        const entry = inbox.get(conv)
+        const info = await hub.read(docName.convMeta(conv), readConvInfo)
+        const member = await stores.accounts.conversationMember(conv, user.id)
+        const last = (await hub.read(docName.segment(conv, entry?.segment ?? 0), listMessages)).at(-1)
+        expect(entry).toMatchObject({
+          kind: info?.kind, title: info?.title, createdAt: info?.createdAt, readOnly: member?.readOnly, joinedAt: member?.addedAt,
+          memberCount: (await stores.accounts.conversationMembers(conv)).length,
+          last: { id: last?.id, author: last?.author, time: last?.time },
+        })
+      }
+    }
+    const luca = await hub.read(docName.inbox('luca' as UserId), inboxEntries)
+    expect(luca.get(FIELD)).toMatchObject({ segment: 1, memberCount: 4, last: { preview: fieldReport(9_999, 0).text } })
+    const anna = await hub.read(docName.inbox('anna' as UserId), inboxEntries)
+    expect(anna.get(directConvId('anna' as UserId, 'marco' as UserId))).toMatchObject({
+      kind: 'direct', title: '', members: ['anna', 'marco'], last: { author: 'marco', preview: 'Perfect, thanks!' },
+    })
+    expect(anna.get('announcements' as ConvId)).toMatchObject({ readOnly: true, memberCount: 12 })
   })
 })

@@ -1,9 +1,12 @@
 import {
-  Origin, appendMessage, docName, newMessageId, startSegment, writeColleague, writeContact, writeConvInfo, writeMember, writeService,
-  type ContactId, type ConvId, type ServiceId, type UserId, type WorkspaceId,
+  Origin, appendMessage, directConvId, docName, newMessageId, startSegment, writeColleague, writeContact, writeConvInfo, writeMember,
+  writeService,
+  type ContactId, type ConvId, type NewMessage, type ServiceId, type UserId, type WorkspaceId,
 } from '@waggle/schema'
+import type { InboxProjector } from '../projection/InboxProjector.ts'
 import type { DocHub } from '../relay/DocHub.ts'
 import type { AccountStore, UserRecord } from '../storage/AccountStore.ts'
+import { FIELD_REPORTS, fieldReport } from './fieldReports.ts'
 
 export const DEMO_WORKSPACE = 'demo' as WorkspaceId
 
@@ -23,6 +26,20 @@ const people: [id: string, name: string, title: string, ext: string][] = [
 ]
 
 export const demoEmail = (id: string): string => `${id}@example.com`
+
+/** The relay to seed: its hub, and its projector, whose work seeding waits for. */
+export interface SeedTarget {
+  hub: DocHub
+  projector: Pick<InboxProjector, 'flush'>
+}
+
+export interface SeedOptions {
+  /**
+   * Seed the 10,000-message "Field reports" conversation (default true). Relay tests that do
+   * not need it leave it out: it is most of the seeding time.
+   */
+  fieldReports?: boolean
+}
 
 interface SeedConversation {
   id: string
@@ -72,7 +89,7 @@ const conversations: SeedConversation[] = [
     ],
   },
   {
-    id: 'anna-marco', kind: 'direct', title: '', members: ['anna', 'marco'],
+    id: directConvId('anna' as UserId, 'marco' as UserId), kind: 'direct', title: '', members: ['anna', 'marco'],
     lines: [
       ['marco', 'Hi Anna, do you have a minute for the Verona offer?'],
       ['anna', 'Sure, call me after lunch.'],
@@ -83,9 +100,12 @@ const conversations: SeedConversation[] = [
 
 /**
  * On an empty installation in demo mode: a workspace with a dozen colleagues, services, a
- * phonebook and a few conversations with history. Returns false when there was data already.
+ * phonebook, a few conversations with history and one with 10,000 messages in two segments.
+ * Resolves once every member's inbox lists their conversations. Returns false when there was
+ * data already.
  */
-export async function seedDemo(accounts: AccountStore, hub: DocHub, now: number = Date.now()): Promise<boolean> {
+export async function seedDemo(accounts: AccountStore, target: SeedTarget, now: number = Date.now(), options: SeedOptions = {}): Promise<boolean> {
+  const { hub } = target
   if ((await accounts.workspaceCount()) > 0) return false
   await accounts.createWorkspace({ id: DEMO_WORKSPACE, name: 'Waggle Demo', createdAt: now })
   for (const [id, name] of people) {
@@ -115,11 +135,15 @@ export async function seedDemo(accounts: AccountStore, hub: DocHub, now: number 
       writeContact(doc, id as ContactId, { name, company, phones: [phone], email: `${id}@customer.example.com` }, Origin.seed)
     }
   }, Origin.seed)
+  if (options.fieldReports ?? true) await seedFieldReports(accounts, hub, now)
   for (const [index, conv] of conversations.entries()) await seedConversation(accounts, hub, conv, now - (conversations.length - index) * 3600_000)
+  // The inboxes are written by the projector, reacting to the meta and segment writes above.
+  await target.projector.flush()
   return true
 }
 
-async function seedConversation(accounts: AccountStore, hub: DocHub, conv: SeedConversation, start: number): Promise<void> {
+/** Membership rows and the meta document of one seeded conversation. */
+async function seedMeta(accounts: AccountStore, hub: DocHub, conv: SeedConversation, start: number, segmentStarts: number[]): Promise<void> {
   const id = conv.id as ConvId
   const createdBy = conv.members[0] as UserId
   await accounts.createConversation({ id, workspaceId: DEMO_WORKSPACE, kind: conv.kind, createdBy, createdAt: start })
@@ -136,12 +160,36 @@ async function seedConversation(accounts: AccountStore, hub: DocHub, conv: SeedC
     for (const [i, user] of conv.members.entries()) {
       writeMember(doc, user as UserId, { role: i === 0 ? 'owner' : 'member', readOnly: readOnly.has(user), firstSegment: 0, addedAt: start }, Origin.seed)
     }
-    startSegment(doc, 0, start, Origin.seed)
+    for (const [segment, startedAt] of segmentStarts.entries()) startSegment(doc, segment, startedAt, Origin.seed)
   }, Origin.seed)
-  await hub.change(docName.segment(id, 0), (doc) => {
-    for (const [i, [author, text]] of conv.lines.entries()) {
-      const time = start + i * 4 * 60_000
-      appendMessage(doc, { id: newMessageId(time), author: author as UserId, time, text }, Origin.seed)
-    }
+}
+
+/** One segment's messages in one write, so even thousands of them seed quickly. */
+async function seedSegment(hub: DocHub, conv: ConvId, segment: number, messages: readonly NewMessage[]): Promise<void> {
+  await hub.change(docName.segment(conv, segment), (doc) => {
+    for (const message of messages) appendMessage(doc, message, Origin.seed)
   }, Origin.seed)
+}
+
+async function seedConversation(accounts: AccountStore, hub: DocHub, conv: SeedConversation, start: number): Promise<void> {
+  await seedMeta(accounts, hub, conv, start, [start])
+  const messages = conv.lines.map(([author, text], i): NewMessage => {
+    const time = start + i * 4 * 60_000
+    return { id: newMessageId(time), author: author as UserId, time, text }
+  })
+  await seedSegment(hub, conv.id as ConvId, 0, messages)
+}
+
+/** The long conversation: its last report five hours ago, one every five minutes before that. */
+async function seedFieldReports(accounts: AccountStore, hub: DocHub, now: number): Promise<void> {
+  const { perSegment, segments, intervalMs } = FIELD_REPORTS
+  const start = now - (perSegment * segments - 1) * intervalMs - 5 * 3600_000
+  const { id, title, description, members } = FIELD_REPORTS
+  const conv: SeedConversation = { id, kind: 'group', title, description, members: [...members], lines: [] }
+  const firsts = Array.from({ length: segments }, (_, segment) => fieldReport(segment * perSegment, start))
+  await seedMeta(accounts, hub, conv, start, firsts.map((m) => m.time))
+  for (let segment = 0; segment < segments; segment++) {
+    const messages = Array.from({ length: perSegment }, (_, i) => fieldReport(segment * perSegment + i, start))
+    await seedSegment(hub, conv.id as ConvId, segment, messages)
+  }
 }

@@ -1,17 +1,26 @@
-import { AuthStartBody, AuthVerifyBody, Reason, WaggleError, type AuthStartResponse, type AuthVerifyResponse, type DemoAccount } from '@waggle/schema'
+import {
+  AuthStartBody, AuthVerifyBody, Command, Reason, WaggleError,
+  type AuthStartResponse, type AuthVerifyResponse, type CommandResult, type DemoAccount, type Principal,
+} from '@waggle/schema'
 import { serveStatic } from '@hono/node-server/serve-static'
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { CommandService } from '../commands/CommandService.ts'
 import type { RelayContext } from '../relay/RelayContext.ts'
 import { DEMO_WORKSPACE } from '../demo/seed.ts'
 import { onError } from './errors.ts'
 import { MAX_JSON_BYTES, bearer, jsonBody } from './validate.ts'
 
-/** The HTTP API: health, sign-in, demo accounts, and the built client when configured. */
-export function createApp(ctx: RelayContext): Hono {
+/** The HTTP API: health, sign-in, commands, demo accounts, and the built client when configured. */
+export function createApp(ctx: RelayContext, commands: CommandService): Hono {
   const app = new Hono()
+  const signedIn = async (c: Context): Promise<Principal> => {
+    const who = await ctx.auth.authenticate(bearer(c) ?? '')
+    if (who === null) throw new WaggleError(Reason.unauthorized, 'Sign in again')
+    return who
+  }
   app.onError(onError(ctx.logger))
   // Counts the bytes actually received, so a chunked body without content-length is bounded too.
   app.use('/api/*', bodyLimit({ maxSize: MAX_JSON_BYTES, onError: () => { throw new WaggleError(Reason.frameTooLarge, 'Request body too large') } }))
@@ -40,10 +49,18 @@ export function createApp(ctx: RelayContext): Hono {
   })
 
   app.get('/api/me', async (c) => {
-    const who = await ctx.auth.authenticate(bearer(c) ?? '')
-    if (who === null) throw new WaggleError(Reason.unauthorized, 'Sign in again')
+    const who = await signedIn(c)
     const user = await ctx.accounts.userById(who.userId)
     return c.json({ userId: who.userId, workspaceId: who.workspaceId, role: who.role, name: user?.name ?? '', email: user?.email ?? '' })
+  })
+
+  // 200 with the command's result, accepted or rejected; 400 for a body that is not a command.
+  app.post('/api/commands', async (c) => {
+    const who = await signedIn(c)
+    // Validated: the ids match ID_PATTERN, which is all their brands promise.
+    const command = (await jsonBody(c, Command)) as Command
+    const body: CommandResult = await commands.apply(who, command)
+    return c.json(body)
   })
 
   app.get('/api/demo', async (c) => {

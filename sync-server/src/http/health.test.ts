@@ -18,7 +18,7 @@ async function relay(): Promise<WaggleServer> {
   const accounts = new MemoryAccountStore()
   const server = createServer({ persistence: new MemoryPersistence(), accounts, config: { demo: true }, logger: silentLogger })
   servers.push(server)
-  await seedDemo(accounts, server.hub)
+  await seedDemo(accounts, server, Date.now(), { fieldReports: false })
   return server
 }
 

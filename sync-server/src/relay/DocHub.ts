@@ -29,6 +29,12 @@ interface Entry extends LoadedDoc {
   unloading: Promise<void> | null
 }
 
+/**
+ * Told about every update the hub has stored and applied (client writes and {@link DocHub.change}),
+ * never about documents loaded from storage. `doc` is the live document: read it, never write it.
+ */
+export type AppliedListener = (name: DocName, update: Uint8Array, doc: Y.Doc) => void
+
 export interface DocHubOptions {
   persistence: Persistence
   logger: Logger
@@ -45,6 +51,13 @@ export class DocHub {
   readonly #docs = new Map<DocName, Entry>()
   readonly #loading = new Map<DocName, Promise<Entry>>()
   readonly #opts: DocHubOptions
+  readonly #applied = new Set<AppliedListener>()
+  /**
+   * The Yjs client id of this hub's own changes. One per hub rather than one per change keeps
+   * the state vectors of server-written documents (inboxes) from growing with every write; it
+   * is safe because {@link change} runs in the document's queue, after every earlier write.
+   */
+  readonly #clientId = randomClientId()
   #closed = false
 
   constructor(opts: DocHubOptions) {
@@ -79,36 +92,61 @@ export class DocHub {
   }
 
   /**
+   * Calls `fn` after every update that is stored and applied, from a client or from
+   * {@link change}; returns a function that stops the calls. A throwing listener is logged.
+   */
+  onApplied(fn: AppliedListener): () => void {
+    this.#applied.add(fn)
+    return () => this.#applied.delete(fn)
+  }
+
+  /**
+   * Loads the document if needed and runs `fn` on it. `fn` must only read: writes go through
+   * {@link change}. A document nobody subscribes to unloads once idle, as after a write.
+   */
+  async read<T>(name: DocName, fn: (doc: Y.Doc) => T): Promise<T> {
+    const entry = await this.#load(name)
+    try {
+      return fn(entry.doc)
+    } finally {
+      if (entry.subscribers.size === 0) this.#scheduleUnload(entry)
+    }
+  }
+
+  /**
    * Commits `update` to storage, then applies it and forwards it to every subscriber but
    * `from`. Resolves once committed and applied; rejects (with nothing applied) if storage fails.
    */
   async write(name: DocName, update: Uint8Array, from: DocSubscriber | null): Promise<void> {
     const entry = await this.#load(name)
-    await this.#enqueue(entry, async () => {
-      // A resent outbox entry the relay already has: acknowledged without storing it twice.
-      if (alreadyContained(entry.doc, update)) return
-      entry.lastSeq = await this.#opts.persistence.append(name, update)
-      entry.logLength += 1
-      Y.applyUpdate(entry.doc, update, from ?? Origin.server)
-    })
-    if (entry.logLength > this.#opts.compactThreshold) void this.#compact(entry)
-    if (entry.subscribers.size === 0) this.#scheduleUnload(entry)
+    await this.#enqueue(entry, () => this.#commit(entry, update, from, true))
+    this.#afterWrite(entry)
   }
 
   /**
-   * A change made by the relay itself (seeding, command projections): `change` runs on a
-   * copy of the document inside `transact(…, origin)`, and the resulting update goes through
-   * {@link write} like any other, so it is stored before anyone sees it.
+   * A change made by the relay itself (seeding, commands, projections): `change` runs on a
+   * copy of the document inside `transact(…, origin)`, in the document's queue so it sees every
+   * earlier write, and the resulting update is committed like a client's: stored before anyone
+   * sees it. A change that changes nothing writes nothing.
    */
   async change(name: DocName, change: (doc: Y.Doc) => void, origin: TxOrigin = Origin.server): Promise<void> {
     const entry = await this.#load(name)
-    const copy = new Y.Doc()
-    Y.applyUpdate(copy, Y.encodeStateAsUpdate(entry.doc))
-    const updates: Uint8Array[] = []
-    copy.on('update', (u: Uint8Array) => updates.push(u))
-    copy.transact(() => change(copy), origin)
-    copy.destroy()
-    if (updates.length > 0) await this.write(name, Y.mergeUpdates(updates), null)
+    await this.#enqueue(entry, async () => {
+      const copy = new Y.Doc({ gc: true })
+      try {
+        Y.applyUpdate(copy, Y.encodeStateAsUpdate(entry.doc))
+        // Set after loading the state: Yjs picks a new id when a remote update uses its own.
+        copy.clientID = this.#clientId
+        const updates: Uint8Array[] = []
+        copy.on('update', (u: Uint8Array) => updates.push(u))
+        copy.transact(() => change(copy), origin)
+        const [only] = updates
+        if (only !== undefined) await this.#commit(entry, updates.length === 1 ? only : Y.mergeUpdates(updates), null, false)
+      } finally {
+        copy.destroy()
+      }
+    })
+    this.#afterWrite(entry)
   }
 
   /** Applies an awareness update from `from` and forwards it to the others. */
@@ -174,6 +212,30 @@ export class DocHub {
     return entry
   }
 
+  /**
+   * Stores, applies and announces one update; runs in the document's queue. `maybeResent`:
+   * the update may be one the relay already has (a client's), not one {@link change} just made.
+   */
+  async #commit(entry: Entry, update: Uint8Array, from: DocSubscriber | null, maybeResent: boolean): Promise<void> {
+    // A resent outbox entry the relay already has: acknowledged without storing it twice.
+    if (maybeResent && alreadyContained(entry.doc, update)) return
+    entry.lastSeq = await this.#opts.persistence.append(entry.name, update)
+    entry.logLength += 1
+    Y.applyUpdate(entry.doc, update, from ?? Origin.server)
+    for (const fn of this.#applied) {
+      try {
+        fn(entry.name, update, entry.doc)
+      } catch (err) {
+        this.#opts.logger.error('onApplied listener failed', { doc: entry.name, err: err instanceof Error ? err.stack : String(err) })
+      }
+    }
+  }
+
+  #afterWrite(entry: Entry): void {
+    if (entry.logLength > this.#opts.compactThreshold) void this.#compact(entry)
+    if (entry.subscribers.size === 0) this.#scheduleUnload(entry)
+  }
+
   #enqueue<T>(entry: Entry, task: () => Promise<T>): Promise<T> {
     const run = entry.queue.then(task)
     entry.queue = run.catch(() => undefined)
@@ -213,6 +275,11 @@ export class DocHub {
       })
     return entry.unloading
   }
+}
+
+/** A random 32-bit Yjs client id, as `new Y.Doc()` would pick. */
+function randomClientId(): number {
+  return crypto.getRandomValues(new Uint32Array(1))[0] ?? 0
 }
 
 /** True when every struct of `update` is already in `doc` and it deletes nothing. */

@@ -1,4 +1,7 @@
-import { CloseCode, Origin, Reason, setSetting, setting, type DocName } from '@waggle/schema'
+import {
+  CloseCode, Origin, Reason, docName, inboxEntries, markSeen, newMessageId, receipts, setSetting, setting, writeInboxEntry,
+  type ConvId, type DocName, type UserId,
+} from '@waggle/schema'
 import { describe, expect, onTestFinished, test } from 'vitest'
 import * as Y from 'yjs'
 import { connectAs, demoDocs, post, texts, tokenFor } from '../testing/fixtures.ts'
@@ -122,5 +125,46 @@ describe('plain endpoint refusals', () => {
     expect((await plain(r, privateDoc, '').closed()).code).toBe(CloseCode.unauthorized)
     expect((await plain(r, privateDoc, 'not-a-session').closed()).code).toBe(CloseCode.unauthorized)
     expect((await plain(r, 'not/a/doc', await tokenFor(r.url, 'anna')).closed()).code).toBe(CloseCode.malformed)
+  })
+})
+
+describe('inbox and receipts documents', () => {
+  const annaInbox = docName.inbox('anna' as UserId)
+  const salesReceipts = docName.receipts('sales-team' as ConvId)
+  const announcementReceipts = docName.receipts('announcements' as ConvId)
+
+  test('a user reads their own inbox but may not write it; nobody else may read it', async () => {
+    const r = await relay()
+    const anna = await connectAs(r, 'anna')
+    const { access, doc } = await anna.subscribe(annaInbox)
+    expect(access).toBe('read')
+    expect(inboxEntries(doc).size).toBeGreaterThan(0)
+    const forged = { kind: 'group', title: 'Forged', memberCount: 1, readOnly: false, firstSegment: 0, segment: 0, joinedAt: 1, createdAt: 1 } as const
+    expect(await anna.write(annaInbox, (d) => writeInboxEntry(d, 'forged' as ConvId, forged, Origin.local))).toEqual({ rejected: Reason.readOnly })
+    expect(await r.server.hub.read(annaInbox, (d) => inboxEntries(d).has('forged' as ConvId))).toBe(false)
+
+    await expectReadRefused(await connectAs(r, 'marco'), annaInbox)
+    const socket = plain(r, annaInbox, await tokenFor(r.url, 'marco'))
+    expect((await socket.closed()).code).toBe(CloseCode.forbidden)
+  })
+
+  test('members, read-only ones too, write a conversation’s receipts; others may not read them', async () => {
+    const r = await relay()
+    const marco = await connectAs(r, 'marco')
+    const anna = await connectAs(r, 'anna')
+    expect((await marco.subscribe(salesReceipts)).access).toBe('write')
+    const { access, doc: annaReplica } = await anna.subscribe(salesReceipts)
+    expect(access).toBe('write')
+    const seen = newMessageId()
+    expect(await marco.write(salesReceipts, (d) => markSeen(d, 'marco' as UserId, seen, Date.now(), Origin.local))).toEqual({ acked: true })
+    await anna.until(() => receipts(annaReplica).get('marco' as UserId)?.message === seen, 5_000, 'marco’s receipt at anna')
+
+    // Anna may only read the announcements, yet she tells the others how far she has read.
+    expect((await anna.subscribe(announcementReceipts)).access).toBe('write')
+    expect(await anna.write(announcementReceipts, (d) => markSeen(d, 'anna' as UserId, seen, Date.now(), Origin.local))).toEqual({ acked: true })
+
+    const lena = await connectAs(r, 'lena')
+    await expectReadRefused(lena, salesReceipts)
+    expect(await lena.write(salesReceipts, (d) => markSeen(d, 'lena' as UserId, seen, Date.now(), Origin.local))).toEqual({ rejected: Reason.forbidden })
   })
 })

@@ -1,4 +1,4 @@
-import type { ConvId, Role, UserId, WorkspaceId } from '@waggle/schema'
+import type { CommandId, CommandResult, ConvId, Role, UserId, WorkspaceId } from '@waggle/schema'
 
 /** Server-authoritative state (ARCHITECTURE §2): never decided by a CRDT merge. */
 export interface WorkspaceRecord {
@@ -54,8 +54,18 @@ export interface ConversationMemberRecord {
   addedAt: number
 }
 
+/** The answer to one command, kept so that every retry of its id gets the same answer. */
+export interface CommandRecord {
+  id: CommandId
+  /** Who sent it: another user reusing the id is refused. */
+  userId: UserId
+  /** Its `id` is the record's `id`. */
+  result: CommandResult
+  at: number
+}
+
 /**
- * Accounts, sign-in codes, sessions and conversation membership. Writes that would duplicate an
+ * Accounts, sign-in codes, sessions, conversation membership and command results. Writes that would duplicate an
  * id, email or token hash, or point at a workspace, user or conversation that does not exist,
  * reject with a `ConstraintError` (ConstraintError.ts): the same from every implementation.
  */
@@ -95,6 +105,10 @@ export interface AccountStore {
   conversationMembers(conv: ConvId): Promise<ConversationMemberRecord[]>
   /** Ids of the conversations `user` is a member of. */
   conversationsOf(user: UserId): Promise<ConvId[]>
+
+  /** Rejects a duplicate id (the command was answered already) or an unknown user. */
+  putCommandResult(record: CommandRecord): Promise<void>
+  commandResult(id: CommandId): Promise<CommandRecord | null>
 
   close(): Promise<void>
 }

@@ -1,5 +1,5 @@
-import type { ConvId, UserId, WorkspaceId } from '@waggle/schema'
-import type { AccountStore, CodeRecord, ConversationMemberRecord, ConversationRecord, SessionRecord, UserRecord, WorkspaceRecord } from './AccountStore.ts'
+import type { CommandId, ConvId, UserId, WorkspaceId } from '@waggle/schema'
+import type { AccountStore, CodeRecord, CommandRecord, ConversationMemberRecord, ConversationRecord, SessionRecord, UserRecord, WorkspaceRecord } from './AccountStore.ts'
 import { ConstraintError } from './ConstraintError.ts'
 import { promised } from './promised.ts'
 
@@ -24,6 +24,7 @@ export class MemoryAccountStore implements AccountStore {
   readonly #sessions = new Map<string, SessionRecord>()
   readonly #conversations = new Map<ConvId, ConversationRecord>()
   readonly #members = new Map<string, ConversationMemberRecord>()
+  readonly #commands = new Map<CommandId, CommandRecord>()
 
   createWorkspace(ws: WorkspaceRecord): Promise<void> {
     return promised(() => {
@@ -131,6 +132,19 @@ export class MemoryAccountStore implements AccountStore {
   }
   conversationsOf(user: UserId): Promise<ConvId[]> {
     return Promise.resolve([...this.#members.values()].filter((m) => m.user === user).map((m) => m.conv))
+  }
+
+  putCommandResult(record: CommandRecord): Promise<void> {
+    return promised(() => {
+      const what = `Result of command ${record.id}`
+      unique(this.#commands.has(record.id), what)
+      exists(this.#users.has(record.userId), what)
+      this.#commands.set(record.id, structuredClone(record))
+    })
+  }
+  commandResult(id: CommandId): Promise<CommandRecord | null> {
+    const r = this.#commands.get(id)
+    return Promise.resolve(r ? structuredClone(r) : null)
   }
 
   close(): Promise<void> {

@@ -1,15 +1,18 @@
-import type { ConvId, UserId, WorkspaceId } from '@waggle/schema'
-import type { AccountStore, CodeRecord, ConversationMemberRecord, ConversationRecord, SessionRecord, UserRecord, WorkspaceRecord } from './AccountStore.ts'
+import type { CommandId, ConvId, UserId, WorkspaceId } from '@waggle/schema'
+import type { AccountStore, CodeRecord, CommandRecord, ConversationMemberRecord, ConversationRecord, SessionRecord, UserRecord, WorkspaceRecord } from './AccountStore.ts'
 import { promised } from './promised.ts'
 import type { SqliteDatabase } from './sqlite.ts'
 import {
   constrained,
+  fromCommandRecord,
   toCode,
+  toCommandRecord,
   toConversation,
   toMember,
   toSession,
   toUser,
   type CodeRow,
+  type CommandResultRow,
   type ConversationRow,
   type MemberRow,
   type SessionRow,
@@ -21,6 +24,7 @@ const USER = 'SELECT id, workspace_id, email, name, role, can_modify_presence, c
 const CODE = 'SELECT email, code_hash, salt, expires_at, attempts, created_at FROM auth_codes'
 const SESSION = 'SELECT token_hash, user_id, created_at, expires_at FROM sessions'
 const CONVERSATION = 'SELECT id, workspace_id, kind, created_by, created_at FROM conversations'
+const COMMAND = 'SELECT id, user_id, status, reason, message, at FROM command_results'
 const MEMBER = 'SELECT conv, user_id, role, read_only, first_segment, added_at FROM conversation_members'
 
 /** Prepares every statement once; `prepare` also checks the SQL against the schema at startup. */
@@ -61,6 +65,11 @@ function statements(db: SqliteDatabase) {
     member: db.prepare<[string, string], MemberRow>(`${MEMBER} WHERE conv = ? AND user_id = ?`),
     members: db.prepare<[string], MemberRow>(`${MEMBER} WHERE conv = ? ORDER BY added_at, user_id`),
     convsOf: db.prepare<[string], { conv: string }>('SELECT conv FROM conversation_members WHERE user_id = ? ORDER BY conv'),
+    insertCommand: db.prepare<[CommandResultRow]>(
+      `INSERT INTO command_results (id, user_id, status, reason, message, at)
+       VALUES (@id, @user_id, @status, @reason, @message, @at)`,
+    ),
+    command: db.prepare<[string], CommandResultRow>(`${COMMAND} WHERE id = ?`),
   }
 }
 
@@ -175,6 +184,13 @@ export class SqliteAccountStore implements AccountStore {
   }
   conversationsOf(user: UserId): Promise<ConvId[]> {
     return promised(() => this.#q.convsOf.all(user).map((r) => r.conv as ConvId))
+  }
+
+  putCommandResult(record: CommandRecord): Promise<void> {
+    return this.#write(`Result of command ${record.id}`, () => this.#q.insertCommand.run(fromCommandRecord(record)))
+  }
+  commandResult(id: CommandId): Promise<CommandRecord | null> {
+    return promised(() => nullable(this.#q.command.get(id), toCommandRecord))
   }
 
   /** Does nothing: the shared connection is closed by its owner ({@link SqliteStore.close}). */

@@ -1,6 +1,6 @@
-import type { ConvId, UserId, WorkspaceId } from '@waggle/schema'
+import type { CommandId, ConvId, UserId, WorkspaceId } from '@waggle/schema'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { AccountStore, CodeRecord, ConversationMemberRecord, ConversationRecord, SessionRecord, UserRecord } from './AccountStore.ts'
+import type { AccountStore, CodeRecord, CommandRecord, ConversationMemberRecord, ConversationRecord, SessionRecord, UserRecord } from './AccountStore.ts'
 import type { ConstraintError } from './ConstraintError.ts'
 
 /** What an {@link accountStoreContract} run needs from one implementation. */
@@ -54,6 +54,19 @@ const member = (c: ConvId, u: UserId, over: Partial<ConversationMemberRecord> = 
   firstSegment: 0,
   addedAt: 3000,
   ...over,
+})
+const accepted = (id: string, over: Partial<CommandRecord> = {}): CommandRecord => ({
+  id: id as CommandId,
+  userId: alice,
+  result: { id: id as CommandId, status: 'accepted' },
+  at: 4000,
+  ...over,
+})
+const refused = (id: string, userId: UserId = bob): CommandRecord => ({
+  id: id as CommandId,
+  userId,
+  result: { id: id as CommandId, status: 'rejected', reason: 'not-found', message: 'No user ghost in this workspace' },
+  at: 4100,
 })
 
 const rejection = (constraint: ConstraintError['constraint']) => expect.objectContaining({ name: 'ConstraintError', constraint }) as unknown
@@ -257,12 +270,47 @@ export function accountStoreContract(name: string, make: () => Promise<AccountSt
       })
     })
 
+    describe('command results', () => {
+      it('keeps accepted and rejected results with every field intact', async () => {
+        await seed()
+        await a.putCommandResult(accepted('cmd-1'))
+        await a.putCommandResult(refused('cmd-2'))
+        expect(await a.commandResult('cmd-1' as CommandId)).toEqual(accepted('cmd-1'))
+        expect(await a.commandResult('cmd-2' as CommandId)).toEqual(refused('cmd-2'))
+        expect(await a.commandResult('cmd-3' as CommandId)).toBeNull()
+      })
+
+      it('rejects a second result for the same id, from anyone, and keeps the first', async () => {
+        await seed()
+        await a.putCommandResult(accepted('cmd-1'))
+        await expect(a.putCommandResult(refused('cmd-1', alice))).rejects.toEqual(rejection('duplicate'))
+        await expect(a.putCommandResult(refused('cmd-1', bob))).rejects.toEqual(rejection('duplicate'))
+        expect(await a.commandResult('cmd-1' as CommandId)).toEqual(accepted('cmd-1'))
+      })
+
+      it('rejects a result for an unknown user', async () => {
+        await seed()
+        await expect(a.putCommandResult(accepted('cmd-1', { userId: 'ghost' as UserId }))).rejects.toEqual(rejection('missing-reference'))
+        expect(await a.commandResult('cmd-1' as CommandId)).toBeNull()
+      })
+
+      it('hands out copies that do not change the stored result', async () => {
+        await seed()
+        await a.putCommandResult(refused('cmd-1'))
+        const got = await a.commandResult('cmd-1' as CommandId)
+        if (got?.result.status === 'rejected') got.result.message = 'changed'
+        expect(await a.commandResult('cmd-1' as CommandId)).toEqual(refused('cmd-1'))
+      })
+    })
+
     itDurable('keeps every record across a reopen', async () => {
       if (!f.reopen) throw new Error('a durable implementation must provide reopen')
       await seed()
       await a.putCode(code({ attempts: 1 }))
       await a.createSession(session('t1', 9000))
       await a.putConversationMember(member(conv, bob, { readOnly: true }))
+      await a.putCommandResult(accepted('cmd-1'))
+      await a.putCommandResult(refused('cmd-2'))
 
       a = await f.reopen()
       expect(await a.workspaceCount()).toBe(1)
@@ -272,6 +320,8 @@ export function accountStoreContract(name: string, make: () => Promise<AccountSt
       expect(await a.conversation(conv)).toEqual(conversation(conv))
       expect(await a.conversationMember(conv, bob)).toEqual(member(conv, bob, { readOnly: true }))
       expect(await a.conversationsOf(bob)).toEqual([conv])
+      expect(await a.commandResult('cmd-1' as CommandId)).toEqual(accepted('cmd-1'))
+      expect(await a.commandResult('cmd-2' as CommandId)).toEqual(refused('cmd-2'))
     })
 
     it('closes without error', async () => {

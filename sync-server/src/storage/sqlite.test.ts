@@ -47,6 +47,7 @@ describe('openSqlite', () => {
     const tables = first.prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all()
     expect(tables.map((t) => t.name)).toEqual([
       'auth_codes',
+      'command_results',
       'conversation_members',
       'conversations',
       'doc_heads',

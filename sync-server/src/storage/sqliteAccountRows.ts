@@ -1,7 +1,7 @@
-import { Reason, assert } from '@waggle/schema'
-import type { ConvId, Role, UserId, WorkspaceId } from '@waggle/schema'
+import { Reason, assert, isReason } from '@waggle/schema'
+import type { CommandId, ConvId, Role, UserId, WorkspaceId } from '@waggle/schema'
 import Database from 'better-sqlite3'
-import type { CodeRecord, ConversationMemberRecord, ConversationRecord, SessionRecord, UserRecord } from './AccountStore.ts'
+import type { CodeRecord, CommandRecord, ConversationMemberRecord, ConversationRecord, SessionRecord, UserRecord } from './AccountStore.ts'
 import { ConstraintError } from './ConstraintError.ts'
 
 /*
@@ -30,6 +30,14 @@ export interface MemberRow {
   read_only: number
   first_segment: number
   added_at: number
+}
+export interface CommandResultRow {
+  id: string
+  user_id: string
+  status: string
+  reason: string | null
+  message: string | null
+  at: number
 }
 
 const ROLES: readonly Role[] = ['admin', 'member', 'guest']
@@ -83,6 +91,26 @@ export const toMember = (r: MemberRow): ConversationMemberRecord => ({
   readOnly: r.read_only === 1,
   firstSegment: r.first_segment,
   addedAt: r.added_at,
+})
+
+export const toCommandRecord = (r: CommandResultRow): CommandRecord => {
+  const id = r.id as CommandId
+  const base = { id, userId: r.user_id as UserId, at: r.at }
+  if (oneOf(r.status, ['accepted', 'rejected'] as const, 'command_results.status') === 'accepted') {
+    return { ...base, result: { id, status: 'accepted' } }
+  }
+  const reason = r.reason
+  assert(isReason(reason), Reason.storageFailed, `Stored command_results.reason ${JSON.stringify(reason)} is not a reason`)
+  return { ...base, result: { id, status: 'rejected', reason, message: r.message ?? '' } }
+}
+
+export const fromCommandRecord = (c: CommandRecord): CommandResultRow => ({
+  id: c.id,
+  user_id: c.userId,
+  status: c.result.status,
+  reason: c.result.status === 'rejected' ? c.result.reason : null,
+  message: c.result.status === 'rejected' ? c.result.message : null,
+  at: c.at,
 })
 
 /** Runs a write, turning SQLite's uniqueness and foreign-key failures into a {@link ConstraintError}. */

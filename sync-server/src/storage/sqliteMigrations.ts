@@ -80,4 +80,17 @@ export const sqliteMigrations: readonly string[] = [
   -- conversationsOf looks memberships up by user; the primary key only serves lookups by conv.
   CREATE INDEX conversation_members_by_user ON conversation_members (user_id);
   `,
+  // 2: answers to commands, so each command id is applied at most once (ARCHITECTURE §2).
+  `
+  CREATE TABLE command_results (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id),
+    status TEXT NOT NULL CHECK (status IN ('accepted', 'rejected')),
+    reason TEXT,
+    message TEXT,
+    at INTEGER NOT NULL,
+    CHECK ((status = 'accepted' AND reason IS NULL AND message IS NULL)
+        OR (status = 'rejected' AND reason IS NOT NULL AND message IS NOT NULL))
+  ) STRICT;
+  `,
 ]

@@ -22,6 +22,8 @@ export interface RelayOptions {
   persistence?: Persistence
   /** Seed the demo workspace and turn on demo mode (default true). */
   demo?: boolean
+  /** Also seed the 10,000-message "Field reports" conversation (default false: it is slow). */
+  fieldReports?: boolean
   config?: Partial<ServerConfig>
 }
 
@@ -84,7 +86,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     if (ownDir !== null) removeDir(ownDir)
   }
   try {
-    if (demo) await seedDemo(store.accounts, server.hub)
+    if (demo) await seedDemo(store.accounts, server, Date.now(), { fieldReports: options.fieldReports ?? false })
     const { port, url } = await server.listen(0)
     const wsBase = `ws://127.0.0.1:${port}`
     return { url, wsBase, wsUrl: wsBase + MUX_PATH, server, store, stop }
