@@ -2,15 +2,15 @@ import { chromium, type Browser, type BrowserContext, type Page, type WebSocket 
 import type { SyncStatus } from '@waggle/client'
 import type { HarnessOutboxEntry, HarnessSession } from '../harness/api.ts'
 
-const CHROMIUM = '/usr/lib/chromium/chromium'
+export const CHROMIUM = '/usr/lib/chromium/chromium'
 /** TOOLCHAIN.md: Debian's Chromium, headless, without background traffic. */
-const FLAGS = [
+export const CHROMIUM_FLAGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ]
 
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: FLAGS })
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS })
 }
 
 /**

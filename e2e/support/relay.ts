@@ -4,25 +4,37 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { HARNESS_DIST, REPO_ROOT } from './paths.ts'
 
+export interface RelayOptions {
+  /** What the relay serves besides its API (WAGGLE_STATIC); the test page by default. */
+  staticDir?: string
+}
+
 const LISTENING = /listening on http:\/\/127\.0\.0\.1:(\d+)/
 const START_TIMEOUT_MS = 30_000
 
 /**
  * The real relay (`sync-server/src/main.ts`) as a child process on real SQLite in a temp data
- * directory, in demo mode, also serving the test page (WAGGLE_STATIC). It restarts on the same
- * data directory and the same port, so pages keep their relay URL across a restart.
+ * directory, in demo mode, also serving static files (WAGGLE_STATIC): the test page by default,
+ * or the built app (`{ staticDir: APP_DIST }`). It restarts on the same data directory and the
+ * same port, so pages keep their relay URL (and the app its origin) across a restart.
  */
 export class RelayProcess {
   readonly dataDir = mkdtempSync(join(tmpdir(), 'waggle-e2e-'))
+  /** The directory served as WAGGLE_STATIC. */
+  readonly staticDir: string
   #child: ChildProcess | null = null
   #exited: Promise<void> = Promise.resolve()
   #port = 0
   /** Everything the relay printed, for failure messages. */
   log = ''
 
+  private constructor(options: RelayOptions) {
+    this.staticDir = options.staticDir ?? HARNESS_DIST
+  }
+
   /** Starts the relay on a free port (first start) or on its previous port (restart). */
-  static async start(): Promise<RelayProcess> {
-    const relay = new RelayProcess()
+  static async start(options: RelayOptions = {}): Promise<RelayProcess> {
+    const relay = new RelayProcess(options)
     await relay.restart()
     return relay
   }
@@ -50,7 +62,7 @@ export class RelayProcess {
     if (this.#child !== null) throw new Error('The relay is already running')
     const child = spawn(process.execPath, ['--import', 'tsx', 'sync-server/src/main.ts'], {
       cwd: REPO_ROOT,
-      env: { ...process.env, PORT: String(this.#port), HOST: '127.0.0.1', WAGGLE_DATA: this.dataDir, WAGGLE_DEMO: '1', WAGGLE_STATIC: HARNESS_DIST },
+      env: { ...process.env, PORT: String(this.#port), HOST: '127.0.0.1', WAGGLE_DATA: this.dataDir, WAGGLE_DEMO: '1', WAGGLE_STATIC: this.staticDir },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     this.#child = child
