@@ -76,6 +76,17 @@ export function createApp(ctx: RelayContext, commands: CommandService): Hono {
 
   const staticDir = ctx.config.staticDir
   if (staticDir !== null) {
+    // Build metadata (module paths) is for tooling, not for browsers.
+    app.all('/.vite/*', () => {
+      throw new WaggleError(Reason.notFound, 'Not found')
+    })
+    app.use('/*', async (c, next) => {
+      await next()
+      // Hashed assets never change; the shell, the worker and the manifest must be revalidated
+      // so a new version is found (the service worker then asks the user before switching).
+      if (c.req.path.startsWith('/assets/')) c.header('Cache-Control', 'public, max-age=31536000, immutable')
+      else if (c.res.status === 200) c.header('Cache-Control', 'no-cache')
+    })
     app.use('/*', serveStatic({ root: staticDir }))
     // Client-side routes get the app shell.
     app.get('/*', async (c) => c.html(await readFile(join(staticDir, 'index.html'), 'utf8')))
