@@ -117,7 +117,12 @@ export default defineConfig({
           include: ['schema/src/**/*.test.ts', 'sync-server/src/**/*.test.ts', 'client/src/**/*.test.ts', 'integration/**/*.test.ts'],
           environment: 'node',
           // vite-plugin-solid adds the `browser` condition in tests, which resolves `ws` to its throwing browser stub.
-          alias: [{ find: /^ws$/, replacement: new URL('node_modules/ws/wrapper.mjs', import.meta.url).pathname }],
+          alias: [
+            { find: /^ws$/, replacement: new URL('node_modules/ws/wrapper.mjs', import.meta.url).pathname },
+            // In Node, `solid-js` resolves to its server build, which does not react; the binding
+            // layer's tests need signals and effects as in the browser.
+            { find: /^solid-js$/, replacement: new URL('node_modules/solid-js/dist/solid.js', import.meta.url).pathname },
+          ],
           testTimeout: 20_000,
         },
       },

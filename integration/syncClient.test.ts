@@ -1,6 +1,6 @@
 import { MemoryDocStorage, SyncClient } from '@waggle/client'
 import { MemoryPersistence, type Persistence } from '@waggle/sync-server'
-import { Origin, appendMessage, docName, listMessages, newMessageId, type ConvId, type UserId } from '@waggle/schema'
+import { Origin, appendMessage, docName, forgetMessages, listMessages, messageIdsIn, newMessageId, type ConvId, type UserId } from '@waggle/schema'
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { TestRelay } from './relay.ts'
@@ -116,6 +116,46 @@ describe('SyncClient against a real relay', () => {
     await expect.poll(() => anna.status.get(), { timeout: 5000 }).toMatchObject({ state: 'synced', pending: 0, rejected: 0 })
     keepA.release()
     keepM.release()
+  })
+
+  it('lists a local edit as unstored from the moment it is made until its outbox entry is read', async () => {
+    relay = await new TestRelay().start()
+    const anna = await device('anna')
+    const seen: [number, number][] = []
+    anna.onOutboxChange((entries, unstored) => seen.push([entries.length, unstored.length]))
+    const keep = anna.open(sales)
+    await keep.loaded
+    appendMessage(keep.doc, { id: newMessageId(), author: 'anna' as UserId, time: Date.now(), text: 'x' }, Origin.local)
+    // Synchronously, before storage answered: the edit is not shown as acknowledged.
+    expect(seen.at(-1)).toEqual([0, 1])
+    await expect.poll(() => seen.at(-1), { timeout: 5000 }).toEqual([0, 0])
+    keep.release()
+  })
+
+  it('discards a rejected edit and takes it back on this device only, where it stays gone', async () => {
+    relay = await new TestRelay().start()
+    const storage = new MemoryDocStorage()
+    const anna = await device('anna', storage)
+    const keep = anna.open(announcements)
+    await expect.poll(() => anna.access(announcements), { timeout: 5000 }).toBe('read')
+    const before = texts(anna, announcements)
+    send(anna, announcements, 'anna', 'Not allowed here')
+    await expect.poll(async () => (await anna.outbox()).map((e) => e.state), { timeout: 5000 }).toEqual(['rejected'])
+    const [entry] = await anna.outbox()
+    const ids = messageIdsIn(entry?.update ?? new Uint8Array())
+    await anna.discard(entry?.seq ?? -1, (doc) => forgetMessages(doc, ids, Origin.localOnly))
+    expect(texts(anna, announcements)).toEqual(before)
+    expect(await anna.outbox()).toEqual([])
+    expect(anna.status.get()).toMatchObject({ pending: 0, rejected: 0 })
+    keep.release()
+    anna.close()
+    // Reopened from storage on the same device: still gone, and nothing waits to be sent.
+    const again = await device('anna', storage)
+    const reopened = again.open(announcements)
+    await reopened.loaded
+    expect(texts(again, announcements)).toEqual(before)
+    await expect.poll(() => again.status.get(), { timeout: 5000 }).toMatchObject({ state: 'synced', pending: 0, rejected: 0 })
+    reopened.release()
   })
 
   it('gets nothing of a document the session may not read', async () => {

@@ -95,6 +95,9 @@ export class Connection {
     this.#ws = ws
     this.#welcomed = false
     ws.onopen = () => ws.send(encodeFrame({ type: 'hello', version: PROTOCOL_VERSION, token: this.#opts.token }))
+    // A close event always follows and drives the reconnect. Without a listener, Node's `ws`
+    // throws the error instead (e.g. when a socket still connecting is closed by dispose()).
+    ws.onerror = () => {}
     ws.onmessage = (event: MessageEvent) => {
       if (this.#ws !== ws) return
       let frame: ServerFrame

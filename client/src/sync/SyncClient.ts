@@ -22,6 +22,12 @@ export interface SyncClientOptions {
   releaseDelayMs?: number
 }
 
+/** A local edit applied to a document whose outbox entry is not stored yet (it has no `seq`). */
+export interface UnstoredUpdate {
+  readonly doc: DocName
+  readonly update: Uint8Array
+}
+
 /** A reference to an open document; call `release()` when done. */
 export interface DocHandle {
   readonly name: DocName
@@ -38,11 +44,19 @@ interface OpenDoc {
   /** Follower tabs that want this document kept in sync (leader only). */
   tabs: Set<string>
   synced: boolean
+  /** `whenSynced` callers, called once the document has caught up with the relay. */
+  syncWaiters: (() => void)[]
   access: Access | null
   releaseTimer: ReturnType<typeof setTimeout> | null
 }
 
 const EMPTY_UPDATE_LENGTH = 2
+
+/** A random 32-bit Yjs client id other than `current`. */
+function freshClientId(current: number): number {
+  const [id = 0] = crypto.getRandomValues(new Uint32Array(1))
+  return id === current ? (id + 1) >>> 0 : id
+}
 
 /**
  * The client's sync layer for one account (ARCHITECTURE §4, §5): a registry of open documents
@@ -56,7 +70,10 @@ export class SyncClient {
   readonly tabId = Math.random().toString(36).slice(2)
   readonly #opts: SyncClientOptions
   readonly #docs = new Map<DocName, OpenDoc>()
-  readonly #outboxListeners = new Set<(entries: OutboxEntry[]) => void>()
+  readonly #outboxListeners = new Set<(entries: OutboxEntry[], unstored: readonly UnstoredUpdate[]) => void>()
+  /** Local edits between the document change and the outbox commit (this tab's and other tabs'). */
+  readonly #unstored = new Set<UnstoredUpdate>()
+  #lastOutbox: OutboxEntry[] = []
   readonly #inFlight = new Set<number>()
   readonly #channel: TabChannel | null
   readonly #election: { release: () => void } | null
@@ -110,13 +127,28 @@ export class SyncClient {
     return this.#docs.get(name)?.access ?? null
   }
 
+  /**
+   * Resolves once `name` has caught up with the relay in this session (its sync step 2 came, or
+   * the relay refused it), at once when it is not open. Never while offline: combine it with
+   * the status. In a follower tab, the leader tells when its copy caught up.
+   */
+  whenSynced(name: DocName): Promise<void> {
+    const entry = this.#docs.get(name)
+    if (entry === undefined || entry.synced || this.#closed) return Promise.resolve()
+    return new Promise((resolve) => entry.syncWaiters.push(resolve))
+  }
+
   /** Outbox entries (pending and rejected) in send order. */
   outbox(): Promise<OutboxEntry[]> {
     return this.#opts.storage.outbox()
   }
 
-  /** Calls `fn` with the outbox after every change, in this tab or another. */
-  onOutboxChange(fn: (entries: OutboxEntry[]) => void): () => void {
+  /**
+   * Calls `fn` with the outbox after every change, in this tab or another. `unstored` holds
+   * local edits already applied to their document whose outbox entry is still being written,
+   * so a view never shows such an edit as acknowledged; an edit may briefly be in both lists.
+   */
+  onOutboxChange(fn: (entries: OutboxEntry[], unstored: readonly UnstoredUpdate[]) => void): () => void {
     this.#outboxListeners.add(fn)
     return () => this.#outboxListeners.delete(fn)
   }
@@ -127,9 +159,40 @@ export class SyncClient {
     if (this.#connection !== null) await this.#flushOutbox()
   }
 
-  async discard(seq: number): Promise<void> {
+  /**
+   * Drops an outbox entry without sending it. `takeBack` then runs on the entry's document in
+   * one transaction with {@link Origin.localOnly} (e.g. `forgetMessages`), so this device
+   * forgets what the rejected update added; that change is stored and shared with other tabs
+   * but never sent. The document gets a fresh Yjs client id afterwards: the relay never saw the
+   * discarded structs, and later edits under the old id would depend on them.
+   */
+  async discard(seq: number, takeBack?: (doc: Y.Doc) => void): Promise<void> {
+    const entry = takeBack === undefined ? undefined : (await this.#opts.storage.outbox()).find((e) => e.seq === seq)
+    if (takeBack !== undefined && entry !== undefined && !this.#closed) {
+      const handle = this.open(entry.doc)
+      try {
+        await handle.loaded
+        handle.doc.transact(() => takeBack(handle.doc), Origin.localOnly)
+        handle.doc.clientID = freshClientId(handle.doc.clientID)
+      } finally {
+        handle.release()
+      }
+    }
     await this.#opts.storage.discard(seq)
     this.#outboxChanged(true)
+  }
+
+  /**
+   * Asks the relay again for a document it refused (for example a conversation this user has
+   * just become a member of); the relay does not upgrade a refused subscription by itself.
+   */
+  resubscribe(name: DocName): void {
+    const entry = this.#docs.get(name)
+    if (entry === undefined || this.#closed) return
+    void entry.loaded.then(() => {
+      if (this.#connection !== null) this.#subscribe(name, entry)
+      else this.#channel?.post({ t: 'want', doc: name, tab: this.tabId, sv: Y.encodeStateVector(entry.doc) })
+    })
   }
 
   /** Uses a renewed token (reconnects). */
@@ -147,7 +210,10 @@ export class SyncClient {
     this.#election?.release()
     this.#channel?.close()
     if (typeof window !== 'undefined') window.removeEventListener('pagehide', this.#onPageHide)
-    for (const entry of this.#docs.values()) entry.doc.destroy()
+    for (const entry of this.#docs.values()) {
+      entry.doc.destroy()
+      for (const resolve of entry.syncWaiters.splice(0)) resolve()
+    }
     this.#docs.clear()
   }
 
@@ -159,7 +225,7 @@ export class SyncClient {
     const existing = this.#docs.get(name)
     if (existing !== undefined) return existing
     const doc = new Y.Doc()
-    const entry: OpenDoc = { doc, loaded: Promise.resolve(), refs: 0, tabs: new Set(), synced: false, access: null, releaseTimer: null }
+    const entry: OpenDoc = { doc, loaded: Promise.resolve(), refs: 0, tabs: new Set(), synced: false, syncWaiters: [], access: null, releaseTimer: null }
     this.#docs.set(name, entry)
     doc.on('update', (update: Uint8Array, origin: unknown) => this.#onDocUpdate(name, update, origin))
     entry.loaded = this.#opts.storage.load(name).then(
@@ -191,19 +257,28 @@ export class SyncClient {
   #onDocUpdate(name: DocName, update: Uint8Array, origin: unknown): void {
     if (origin === Origin.storage || origin === Origin.tab) return
     const { storage } = this.#opts
-    if (origin === Origin.remote) {
+    // A local-only change (taking back a discarded edit) is kept like a remote one: stored and
+    // shared with other tabs, never queued or sent.
+    if (origin === Origin.remote || origin === Origin.localOnly) {
       this.#channel?.post({ t: 'update', doc: name, update })
       storage.storeRemote(name, update).catch((err: unknown) => this.#storageProblem(err))
       return
     }
     // A local edit: durable in the outbox first, then sent (by the leader).
+    const unstored: UnstoredUpdate = { doc: name, update }
+    this.#unstored.add(unstored)
+    this.#notifyOutbox()
     storage.storeLocal(name, update).then(
       (entry) => {
         this.#channel?.post({ t: 'local', doc: name, update, seq: entry.seq })
         this.#send(entry)
-        this.#outboxChanged(true)
+        this.#outboxChanged(true, unstored)
       },
-      (err: unknown) => this.#storageProblem(err),
+      (err: unknown) => {
+        this.#unstored.delete(unstored)
+        this.#notifyOutbox()
+        this.#storageProblem(err)
+      },
     )
   }
 
@@ -285,7 +360,7 @@ export class SyncClient {
         }
         Y.applyUpdate(entry.doc, frame.data, Origin.remote)
         if (frame.step === 'step2') {
-          entry.synced = true
+          this.#markSynced(frame.doc, entry)
           this.#updateStatus()
         }
         return
@@ -310,9 +385,9 @@ export class SyncClient {
       }
       case 'error': {
         const entry = frame.doc === null ? undefined : this.#docs.get(frame.doc)
-        if (entry !== undefined && frame.reason === Reason.forbidden) {
+        if (entry !== undefined && frame.reason === Reason.forbidden && frame.doc !== null) {
           entry.access = 'none'
-          entry.synced = true
+          this.#markSynced(frame.doc, entry)
           this.#updateStatus()
         }
         return
@@ -321,6 +396,12 @@ export class SyncClient {
       case 'welcome':
         return
     }
+  }
+
+  #markSynced(name: DocName, entry: OpenDoc): void {
+    entry.synced = true
+    this.#channel?.post({ t: 'synced', doc: name })
+    for (const resolve of entry.syncWaiters.splice(0)) resolve()
   }
 
   // --- followers ---------------------------------------------------------------------------
@@ -334,10 +415,13 @@ export class SyncClient {
         return
       }
       case 'local': {
+        // Already in the shared outbox, but this tab has not read it yet.
+        const unstored: UnstoredUpdate = { doc: m.doc, update: m.update }
+        this.#unstored.add(unstored)
         const entry = this.#docs.get(m.doc)
         if (entry !== undefined) Y.applyUpdate(entry.doc, m.update, Origin.tab)
         this.#send({ seq: m.seq, doc: m.doc, update: m.update })
-        this.#outboxChanged(false)
+        this.#outboxChanged(false, unstored)
         return
       }
       case 'want': {
@@ -347,8 +431,11 @@ export class SyncClient {
         if (entry.releaseTimer !== null) clearTimeout(entry.releaseTimer)
         entry.releaseTimer = null
         void entry.loaded.then(() => {
+          // A follower asks again for a document the relay refused: ask the relay again too.
+          if (entry.access === 'none') this.#subscribe(m.doc, entry)
           this.#channel?.post({ t: 'update', doc: m.doc, update: Y.encodeStateAsUpdate(entry.doc, m.sv) })
           if (entry.access !== null) this.#channel?.post({ t: 'access', doc: m.doc, access: entry.access })
+          if (entry.synced) this.#channel?.post({ t: 'synced', doc: m.doc })
           // A tab that joins later would otherwise show `connecting` until the status next changes.
           this.#channel?.post({ t: 'status', status: this.status.get() })
         })
@@ -381,29 +468,47 @@ export class SyncClient {
       case 'outbox':
         this.#outboxChanged(false)
         return
+      case 'synced': {
+        // The leader's copy caught up; this tab has everything it had (the updates came first).
+        const entry = this.#docs.get(m.doc)
+        if (entry !== undefined && this.#connection === null) {
+          entry.synced = true
+          for (const resolve of entry.syncWaiters.splice(0)) resolve()
+        }
+        return
+      }
     }
   }
 
   // --- status ------------------------------------------------------------------------------
 
-  #outboxChanged(tellOthers: boolean): void {
+  /** `settled`: an unstored edit that the outbox read started here is sure to contain. */
+  #outboxChanged(tellOthers: boolean, settled?: UnstoredUpdate): void {
     if (tellOthers) this.#channel?.post({ t: 'outbox' })
-    void this.#recount()
+    void this.#recount(settled)
   }
 
-  async #recount(): Promise<void> {
+  async #recount(settled?: UnstoredUpdate): Promise<void> {
     let entries: OutboxEntry[]
     try {
       entries = await this.#opts.storage.outbox()
     } catch (err) {
       return this.#storageProblem(err)
+    } finally {
+      if (settled !== undefined) this.#unstored.delete(settled)
     }
     this.#counts = {
       pending: entries.filter((e) => e.state === 'pending').length,
       rejected: entries.filter((e) => e.state === 'rejected').length,
     }
-    for (const fn of [...this.#outboxListeners]) fn(entries)
+    this.#lastOutbox = entries
+    this.#notifyOutbox()
     this.#updateStatus()
+  }
+
+  #notifyOutbox(): void {
+    const unstored = [...this.#unstored]
+    for (const fn of [...this.#outboxListeners]) fn(this.#lastOutbox, unstored)
   }
 
   #storageProblem(err: unknown): void {

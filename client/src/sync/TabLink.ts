@@ -20,6 +20,8 @@ export type TabMessage =
   | { t: 'access'; doc: DocName; access: Access }
   /** The outbox changed (stored, acknowledged, rejected): re-read it. */
   | { t: 'outbox' }
+  /** The leader's copy of `doc` caught up with the relay (sent after the updates it carried). */
+  | { t: 'synced'; doc: DocName }
 
 /** The part of the browser the tabs coordinate through; injectable for tests. */
 export interface TabEnvironment {

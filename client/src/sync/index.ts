@@ -1,6 +1,6 @@
 /** The client's sync layer: documents, local storage, the connection and its status. */
 export { SyncClient } from './SyncClient.ts'
-export type { DocHandle, SyncClientOptions } from './SyncClient.ts'
+export type { DocHandle, SyncClientOptions, UnstoredUpdate } from './SyncClient.ts'
 export { COMPACT_THRESHOLD } from './DocStorage.ts'
 export type { DocStorage, OutboxEntry } from './DocStorage.ts'
 export { DexieDocStorage, dbNameFor } from './DexieDocStorage.ts'
@@ -8,3 +8,4 @@ export { MemoryDocStorage } from './MemoryDocStorage.ts'
 export { Watchable, initialStatus } from './SyncStatus.ts'
 export type { SyncState, SyncStatus } from './SyncStatus.ts'
 export type { TabEnvironment } from './TabLink.ts'
+export { backoffDelay } from './backoff.ts'

@@ -1,0 +1,132 @@
+import Dexie, { liveQuery, type EntityTable } from 'dexie'
+import { Reason, WaggleError, isId, isReason, type Command, type CommandId, type ConvId, type MessageId } from '@waggle/schema'
+import type { UnreadRecord } from './unread.ts'
+
+/** Derived state of one conversation, kept so the inbox renders without opening its segments. */
+export interface ConvIndexRow extends UnreadRecord {
+  conv: ConvId
+  /** The segment the count was taken from. */
+  segment: number
+}
+
+/** A command waiting in the durable outbox (ARCHITECTURE §2). */
+export interface CommandRow {
+  /** Device-local send order. */
+  seq: number
+  id: CommandId
+  conv: ConvId
+  command: Command
+  state: 'pending' | 'rejected'
+  reason?: Reason
+  message?: string
+  createdAt: number
+}
+
+type IndexDb = Dexie & {
+  convs: EntityTable<ConvIndexRow, 'conv'>
+  commands: EntityTable<CommandRow, 'seq'>
+}
+
+export interface LocalIndexOptions {
+  account: string
+  indexedDB?: IDBFactory
+  IDBKeyRange?: typeof IDBKeyRange
+}
+
+/** IndexedDB name of an account's local index (next to its documents, `waggle-<account>`). */
+export function indexDbNameFor(account: string): string {
+  if (account.length === 0) throw new WaggleError(Reason.badRequest, 'An account is required to open the local index')
+  return `waggle-${account}-index`
+}
+
+/**
+ * The account's local index (ARCHITECTURE §5) in its own Dexie database, shared by the tabs:
+ * per-conversation derived state written by the leader's indexer, and the command outbox.
+ * Writes commit with strict durability, so a queued command survives a crash. Every tab reads
+ * through `liveQuery`, which Dexie also notifies across tabs.
+ */
+export class LocalIndex {
+  readonly #db: IndexDb
+
+  constructor(options: LocalIndexOptions) {
+    // Dexie's liveQuery runs only where Dexie found an IndexedDB when it loaded. Node (tests)
+    // has none, so the injected one is registered; a browser's own is never replaced.
+    if (!Dexie.dependencies.indexedDB && options.indexedDB) {
+      Dexie.dependencies.indexedDB = options.indexedDB
+      if (options.IDBKeyRange) Dexie.dependencies.IDBKeyRange = options.IDBKeyRange
+    }
+    this.#db = new Dexie(indexDbNameFor(options.account), {
+      chromeTransactionDurability: 'strict',
+      ...(options.indexedDB ? { indexedDB: options.indexedDB } : {}),
+      ...(options.IDBKeyRange ? { IDBKeyRange: options.IDBKeyRange } : {}),
+    }) as IndexDb
+    this.#db.version(1).stores({ convs: 'conv', commands: '++seq, &id, conv' })
+  }
+
+  async convRows(): Promise<ConvIndexRow[]> {
+    return (await this.#db.convs.toArray()).flatMap((row) => toConvRow(row) ?? [])
+  }
+
+  async putConvRows(rows: readonly ConvIndexRow[]): Promise<void> {
+    if (rows.length > 0) await this.#db.convs.bulkPut([...rows])
+  }
+
+  /** Pending and rejected commands in send order. */
+  async commands(): Promise<CommandRow[]> {
+    return (await this.#db.commands.orderBy('seq').toArray()).map(toCommandRow)
+  }
+
+  async queue(command: Command, createdAt: number): Promise<void> {
+    await this.#db.commands.add({ id: command.id, conv: command.conv, command, state: 'pending', createdAt })
+  }
+
+  /** Accepted by the server (or given up by the user): gone from the outbox. */
+  async remove(id: CommandId): Promise<void> {
+    await this.#db.commands.where('id').equals(id).delete()
+  }
+
+  async reject(id: CommandId, reason: Reason, message: string): Promise<void> {
+    await this.#db.commands.where('id').equals(id).modify({ state: 'rejected', reason, message })
+  }
+
+  /** Calls `next` with the rows now and after every change, in this tab or another. */
+  watchConvs(next: (rows: ConvIndexRow[]) => void, error: (err: unknown) => void): () => void {
+    const sub = liveQuery(() => this.convRows()).subscribe({ next, error })
+    return () => sub.unsubscribe()
+  }
+
+  watchCommands(next: (rows: CommandRow[]) => void, error: (err: unknown) => void): () => void {
+    const sub = liveQuery(() => this.commands()).subscribe({ next, error })
+    return () => sub.unsubscribe()
+  }
+
+  /** Deletes the database (sign-out with "clear local data"); this instance is closed afterwards. */
+  async destroy(): Promise<void> {
+    await this.#db.delete()
+  }
+
+  close(): void {
+    this.#db.close()
+  }
+}
+
+const isMessageIdOrNull = (x: unknown): x is MessageId | null => x === null || isId(x)
+const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0
+
+/** Rows read from storage are checked like any boundary (CONVENTIONS rule 7); a bad one is recomputed. */
+function toConvRow(row: ConvIndexRow): ConvIndexRow | null {
+  const ok = isId(row.conv) && isCount(row.unread) && isCount(row.segment) && isMessageIdOrNull(row.last) && isMessageIdOrNull(row.read)
+  return ok ? { conv: row.conv, unread: row.unread, segment: row.segment, last: row.last, read: row.read } : null
+}
+
+function toCommandRow(row: CommandRow): CommandRow {
+  const c = row.command as Partial<Command> | undefined
+  const ok =
+    typeof row.seq === 'number' && isId(row.id) && isId(row.conv) && typeof row.createdAt === 'number' &&
+    (row.state === 'pending' || row.state === 'rejected') &&
+    (row.reason === undefined || isReason(row.reason)) && (row.message === undefined || typeof row.message === 'string') &&
+    c !== undefined && c.type === 'createConversation' && c.id === row.id && c.conv === row.conv &&
+    (c.kind === 'direct' || c.kind === 'group') && typeof c.title === 'string' && Array.isArray(c.members)
+  if (!ok) throw new WaggleError(Reason.storageFailed, `Queued command ${String(row.seq)} is malformed`)
+  return row
+}

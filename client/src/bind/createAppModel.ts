@@ -1,0 +1,343 @@
+import {
+  Limits, Origin, Reason, WaggleError, archived, directConvId, docName, inboxEntries, newCommandId, newConvId, pins, readColleagues,
+  readPosition, readPositions, setArchived, setPinned,
+  type Command, type ConvId, type InboxEntry, type UserId, type WorkspaceId,
+} from '@waggle/schema'
+import { createMemo, createRoot, createSignal, getOwner, onCleanup } from 'solid-js'
+import { forgetSession, type Session } from '../api/auth.ts'
+import { DexieDocStorage, SyncClient, type DocStorage, type SyncClientOptions, type SyncStatus, type TabEnvironment } from '../sync/index.ts'
+import { CommandSender, postCommand } from './CommandSender.ts'
+import { createConversationModel } from './ConversationModel.ts'
+import { Disposers, onDocChange } from './docs.ts'
+import { composeInbox } from './inbox.ts'
+import { Indexer } from './Indexer.ts'
+import { LocalIndex, type CommandRow, type ConvIndexRow } from './LocalIndex.ts'
+import type { AppModel, ConversationModel, NewGroup, Person } from './model.ts'
+import { toPerson } from './people.ts'
+
+export interface AppModelOptions {
+  session: Session
+  /** Origin of the HTTP API; '' (the default) is the page's own origin. */
+  baseUrl?: string
+  /** The relay's WebSocket endpoint; by default `/ws` on `baseUrl`, or on the page's host. */
+  wsUrl?: string
+  /** The documents' storage; by default IndexedDB through Dexie (`waggle-<account>`). */
+  storage?: DocStorage
+  /** IndexedDB for the default storage and the local index (fake-indexeddb in Node tests). */
+  indexedDB?: IDBFactory
+  IDBKeyRange?: typeof IDBKeyRange
+  WebSocket?: typeof WebSocket
+  network?: SyncClientOptions['network']
+  /** Tab coordination; null: this tab leads alone (Node tests). */
+  tabs?: TabEnvironment | null
+  fetch?: typeof fetch
+  /** `navigator.storage` by default; null when there is none. */
+  storageManager?: Pick<StorageManager, 'persist'> | null
+  /** How long a document no view uses stays open. */
+  releaseDelayMs?: number
+  now?: () => number
+}
+
+const isOpen = (s: SyncStatus) => s.state === 'syncing' || s.state === 'synced'
+/** How long an accepted creation stays listed from the outbox while the projection catches up. */
+const LISTED_WAIT_MS = 10_000
+
+/**
+ * Everything the signed-in app reads and does (the contract in `model.ts`), made once per
+ * session. Call inside a Solid owner (a component or `createRoot`): it is disposed with it,
+ * or by `dispose()`. Keeps the private, inbox and directory documents open for the session;
+ * the leader tab also runs the indexer (unread counts) and the command outbox sender.
+ */
+export function createAppModel(options: AppModelOptions): AppModel {
+  const outer = getOwner()
+  const model = createRoot((disposeRoot) => build(options, disposeRoot))
+  if (outer !== null) onCleanup(() => model.dispose())
+  return model
+}
+
+function build(options: AppModelOptions, disposeRoot: () => void): AppModel {
+  const { session } = options
+  const me = session.userId as UserId
+  const account = `${session.workspaceId}.${session.userId}`
+  const baseUrl = options.baseUrl ?? ''
+  const now = options.now ?? Date.now
+  const fetchFn = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init))
+  const idb = { ...(options.indexedDB ? { indexedDB: options.indexedDB } : {}), ...(options.IDBKeyRange ? { IDBKeyRange: options.IDBKeyRange } : {}) }
+  const storage = options.storage ?? new DexieDocStorage({ account, ...idb })
+  const index = new LocalIndex({ account, ...idb })
+  const sync = new SyncClient({
+    account, url: options.wsUrl ?? defaultWsUrl(baseUrl), token: session.token, storage,
+    ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
+    ...(options.network !== undefined ? { network: options.network } : {}),
+    ...(options.tabs !== undefined ? { tabs: options.tabs } : {}),
+    ...(options.releaseDelayMs !== undefined ? { releaseDelayMs: options.releaseDelayMs } : {}),
+  })
+  const disposers = new Disposers()
+  const conversations = new Set<ConversationModel>()
+  /** Set in the leader tab only. */
+  let sender: CommandSender | null = null
+
+  // --- problems this layer meets (storage), shown through the status ---------------------
+  const [problem, setProblem] = createSignal<string | null>(null)
+  const onError = (err: unknown) => {
+    console.error('waggle: local index', err)
+    setProblem(err instanceof Error && err.name === 'QuotaExceededError'
+      ? 'This device is out of storage space for Waggle: free some space, or changes cannot be saved.'
+      : `Could not save on this device: ${String(err)}`)
+  }
+
+  // --- the session's documents ---------------------------------------------------------------
+  const privateDoc = sync.open(docName.private(me))
+  const inboxDoc = sync.open(docName.inbox(me))
+  const directoryDoc = sync.open(docName.directory(session.workspaceId as WorkspaceId))
+  for (const handle of [privateDoc, inboxDoc, directoryDoc]) disposers.add(() => handle.release())
+  let privateReady = false
+  const privateLoaded = privateDoc.loaded.then(() => {
+    privateReady = true
+  })
+
+  const [entries, setEntries] = createSignal<ReadonlyMap<ConvId, InboxEntry>>(new Map())
+  const readInbox = () => setEntries(inboxEntries(inboxDoc.doc))
+  disposers.add(onDocChange(inboxDoc.doc, readInbox))
+
+  const [privateVersion, setPrivateVersion] = createSignal(0)
+  disposers.add(onDocChange(privateDoc.doc, () => setPrivateVersion((v) => v + 1)))
+  const privateState = createMemo(() => {
+    privateVersion()
+    return { pins: pins(privateDoc.doc), archived: archived(privateDoc.doc), readPositions: readPositions(privateDoc.doc) }
+  })
+
+  const [people, setPeople] = createSignal<ReadonlyMap<UserId, Person>>(new Map())
+  const readDirectory = () => setPeople(new Map([...readColleagues(directoryDoc.doc)].map(([id, c]) => [id, toPerson(id, c)])))
+  disposers.add(onDocChange(directoryDoc.doc, readDirectory))
+  void directoryDoc.loaded.then(readDirectory)
+
+  // --- the local index -------------------------------------------------------------------------
+  const [indexRows, setIndexRows] = createSignal<ReadonlyMap<ConvId, ConvIndexRow> | null>(null)
+  disposers.add(index.watchConvs((rows) => setIndexRows(new Map(rows.map((r) => [r.conv, r]))), onError))
+  const [storedCommands, setStoredCommands] = createSignal<readonly CommandRow[] | null>(null)
+  /** Commands queued in this tab, listed until the index read shows them. */
+  const [queued, setQueued] = createSignal<readonly { row: CommandRow; stored: boolean }[]>([])
+  disposers.add(index.watchCommands((rows) => {
+    const ids = new Set(rows.map((r) => r.id))
+    setQueued((q) => q.filter((c) => !c.stored && !ids.has(c.row.id)))
+    setStoredCommands(rows)
+    if (sender !== null) sender.kick()
+  }, onError))
+  const commands = createMemo((): readonly CommandRow[] => {
+    const stored = storedCommands() ?? []
+    const ids = new Set(stored.map((r) => r.id))
+    const local = queued().filter((c) => !ids.has(c.row.id)).map((c) => c.row)
+    return local.length === 0 ? stored : [...stored, ...local]
+  })
+  const commandFor = createMemo(() => new Map(commands().map((row) => [row.conv, row])))
+
+  const [docsLoaded, setDocsLoaded] = createSignal(false)
+  void Promise.all([inboxDoc.loaded, privateLoaded]).then(() => {
+    readInbox()
+    setDocsLoaded(true)
+  })
+
+  const inbox = createMemo(() => {
+    const p = privateState()
+    return composeInbox({
+      me, entries: entries(), commands: commands(), pins: p.pins, archived: p.archived, readPositions: p.readPositions,
+      index: indexRows() ?? new Map(), people: people(),
+    })
+  })
+
+  // --- status ------------------------------------------------------------------------------------
+  const [syncStatus, setSyncStatus] = createSignal(sync.status.get())
+  disposers.add(sync.status.subscribe((s) => {
+    const opened = isOpen(s) && !isOpen(syncStatus())
+    setSyncStatus(s)
+    if (opened) sender?.kick()
+  }))
+  const status = createMemo((): SyncStatus => {
+    const s = syncStatus()
+    const rows = storedCommands() ?? []
+    const pending = rows.filter((r) => r.state === 'pending').length + queued().filter((c) => !c.stored).length
+    const rejected = rows.filter((r) => r.state === 'rejected').length
+    const local = problem()
+    return {
+      ...s,
+      state: s.state === 'synced' && pending > 0 ? 'syncing' : s.state,
+      pending: s.pending + pending,
+      rejected: s.rejected + rejected,
+      ...(s.problem === null && local !== null ? { problem: 'storage' as const, detail: local } : {}),
+    }
+  })
+
+  // --- leader work: indexer and command sender ---------------------------------------------
+  /** Resolves once the projection lists `conv` (the relay sends it soon after accepting), after a while, or on dispose. */
+  const waits = new Set<() => void>()
+  disposers.add(() => {
+    for (const finish of [...waits]) finish()
+  })
+  const listed = (conv: ConvId) => new Promise<void>((resolve) => {
+    const finish = () => {
+      if (!waits.delete(finish)) return
+      stop()
+      clearTimeout(timer)
+      resolve()
+    }
+    const check = () => {
+      if (entries().has(conv)) finish()
+    }
+    waits.add(finish)
+    const stop = onDocChange(inboxDoc.doc, check)
+    const timer = setTimeout(finish, LISTED_WAIT_MS)
+    check()
+  })
+
+  const startLeaderWork = () => {
+    if (sender !== null || disposers.disposed) return
+    const indexer = new Indexer({
+      me, index, onError, open: (name) => sync.open(name),
+      entries,
+      readPosition: (conv) => readPosition(privateDoc.doc, conv),
+    })
+    const commandSender = new CommandSender({
+      index, onError, online: () => isOpen(sync.status.get()),
+      settled: (command) => listed(command.conv),
+      post: (command) => postCommand(fetchFn, baseUrl, session.token, command),
+    })
+    sender = commandSender
+    disposers.add(() => indexer.dispose())
+    disposers.add(() => commandSender.dispose())
+    // Counting before the read positions are in would show everything as unread.
+    void Promise.all([inboxDoc.loaded, privateLoaded]).then(() => {
+      if (disposers.disposed) return
+      disposers.add(onDocChange(inboxDoc.doc, () => indexer.schedule()))
+      disposers.add(onDocChange(privateDoc.doc, () => indexer.schedule()))
+      indexer.schedule()
+    })
+    commandSender.kick()
+  }
+  if (sync.isLeader.get()) startLeaderWork()
+  else disposers.add(sync.isLeader.subscribe((leader) => leader && startLeaderWork()))
+
+  // --- persistent storage ----------------------------------------------------------------------
+  const [persisted, setPersisted] = createSignal<boolean | null>(null)
+  const manager = options.storageManager !== undefined ? options.storageManager : defaultStorageManager()
+  if (manager !== null) manager.persist().then(setPersisted, () => setPersisted(null))
+
+  // --- actions -------------------------------------------------------------------------------------
+  const queue = (command: Command) => {
+    const row: CommandRow = { seq: Number.MAX_SAFE_INTEGER, id: command.id, conv: command.conv, command, state: 'pending', createdAt: now() }
+    const entry = { row, stored: false }
+    setQueued((q) => [...q, entry])
+    index.queue(command, row.createdAt).then(
+      () => setQueued((q) => q.map((c) => (c === entry ? { row, stored: true } : c))),
+      (err: unknown) => {
+        setQueued((q) => q.filter((c) => c !== entry))
+        onError(err)
+      },
+    )
+  }
+
+  /** Writes to the private document once its stored copy is in (so the write merges with it). */
+  const writePrivate = (write: () => void) => {
+    if (privateReady) write()
+    else void privateLoaded.then(write)
+  }
+
+  let closed = false
+  const dispose = () => {
+    if (closed) return
+    closed = true
+    for (const c of [...conversations]) c.dispose()
+    disposers.dispose()
+    sync.close()
+    index.close()
+    if (options.storage === undefined) storage.close()
+    disposeRoot()
+  }
+
+  const model: AppModel = {
+    me: { userId: me, workspaceId: session.workspaceId, email: session.email, name: () => people().get(me)?.name ?? session.email },
+    status,
+    inbox,
+    inboxReady: () => docsLoaded() && indexRows() !== null && storedCommands() !== null,
+    colleagues: createMemo(() => [...people().values()].filter((p) => p.id !== me).sort((a, b) => a.name.localeCompare(b.name))),
+    person: (id) => people().get(id),
+    openConversation(conv) {
+      const conversation = createConversationModel({
+        me, sync, now, onError, privateDoc: privateDoc.doc, privateLoaded, people, online: () => isOpen(syncStatus()),
+        inboxEntry: (c) => entries().get(c),
+        command: (c) => commandFor().get(c),
+        onDispose: () => conversations.delete(conversation),
+      }, conv)
+      conversations.add(conversation)
+      return conversation
+    },
+    createDirect(peer) {
+      if (peer === me) throw new WaggleError(Reason.badRequest, 'A direct conversation is with someone else')
+      const conv = directConvId(me, peer)
+      if (entries().has(conv)) return conv
+      const existing = commandFor().get(conv)
+      if (existing?.state === 'pending') return conv
+      // Asked again after a refusal: the old refusal goes, the new request is queued.
+      if (existing?.state === 'rejected') index.remove(existing.id).catch(onError)
+      queue({ id: newCommandId(), type: 'createConversation', conv, kind: 'direct', title: '', members: [peer] })
+      return conv
+    },
+    createGroup(group: NewGroup) {
+      const command = groupCommand(group, me)
+      queue(command)
+      return command.conv
+    },
+    setPinned(conv, pinned) {
+      writePrivate(() => setPinned(privateDoc.doc, conv, pinned, now(), Origin.local))
+    },
+    setArchived(conv, value) {
+      writePrivate(() => setArchived(privateDoc.doc, conv, value, now(), Origin.local))
+    },
+    persisted,
+    async signOut({ clearLocalData }) {
+      try {
+        await fetchFn(`${baseUrl}/api/auth/signout`, { method: 'POST', headers: { authorization: `Bearer ${session.token}` } })
+      } catch {
+        // Offline: the token expires on the server by itself; signing out here must not wait.
+      }
+      if (clearLocalData) {
+        // Stop every writer first, then delete both databases.
+        sync.close()
+        await Promise.all([storage.destroy(), index.destroy()])
+      }
+      dispose()
+      if (typeof localStorage !== 'undefined') forgetSession()
+    },
+    dispose,
+  }
+  return model
+}
+
+/** Validates a new group and makes its command (the conversation id is made here, on the device). */
+export function groupCommand(group: NewGroup, me: UserId): Command {
+  const title = group.title.trim()
+  if (title === '') throw new WaggleError(Reason.badRequest, 'A group needs a name')
+  if (title.length > Limits.titleLength) throw new WaggleError(Reason.badRequest, `A group name is at most ${Limits.titleLength} characters`)
+  const description = group.description?.trim() ?? ''
+  if (description.length > Limits.descriptionLength) throw new WaggleError(Reason.badRequest, `A description is at most ${Limits.descriptionLength} characters`)
+  const members = [...new Set(group.members)].filter((m) => m !== me)
+  if (members.length > Limits.membersPerConversation - 1) {
+    throw new WaggleError(Reason.tooManyMembers, `A group has at most ${Limits.membersPerConversation} members, you included`)
+  }
+  return {
+    id: newCommandId(), type: 'createConversation', conv: newConvId(), kind: 'group', title, members,
+    ...(description === '' ? {} : { description }),
+  }
+}
+
+function defaultWsUrl(baseUrl: string): string {
+  if (/^https?:\/\//.test(baseUrl)) return `${baseUrl.replace(/^http/, 'ws').replace(/\/$/, '')}/ws`
+  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`
+}
+
+function defaultStorageManager(): Pick<StorageManager, 'persist'> | null {
+  if (typeof navigator === 'undefined') return null
+  const manager = (navigator as { storage?: StorageManager }).storage
+  return typeof manager?.persist === 'function' ? manager : null
+}
+

@@ -1,0 +1,67 @@
+import { A } from '@solidjs/router'
+import { Show, type JSX } from 'solid-js'
+import type { InboxItem } from '../../bind/model.ts'
+import { Avatar } from '../Avatar.tsx'
+import { useApp } from '../context.ts'
+import { previewText, unreadLabel } from '../format/inbox.ts'
+import { fullTime, inboxTime } from '../format/time.ts'
+import { MenuButton } from '../Menu.tsx'
+
+interface InboxRowProps {
+  item: InboxItem
+  active: boolean
+  inTabOrder: boolean
+  onFocus: () => void
+}
+
+/** One conversation in the inbox: a link to it, and a menu with Pin and Archive. */
+export function InboxRow(props: InboxRowProps): JSX.Element {
+  const { model, now } = useApp()
+  const item = () => props.item
+  const time = () => item().last?.time ?? item().activityAt
+  const tabIndex = () => (props.inTabOrder ? 0 : -1)
+  let row!: HTMLLIElement
+  const actions = () => [
+    { label: item().pinned ? 'Unpin' : 'Pin', onSelect: () => model.setPinned(item().conv, !item().pinned) },
+    { label: item().archived ? 'Unarchive' : 'Archive', onSelect: archive },
+  ]
+
+  // Archiving takes the row out of the current filter: keep the keyboard focus in the list.
+  function archive(): void {
+    const neighbour = row.nextElementSibling ?? row.previousElementSibling
+    model.setArchived(item().conv, !item().archived)
+    requestAnimationFrame(() => {
+      if (!row.isConnected) neighbour?.querySelector<HTMLElement>('a.conv-link')?.focus()
+    })
+  }
+
+  return (
+    <li ref={(e) => (row = e)} class="conv-item" classList={{ 'conv-unread': item().unread > 0, 'conv-active': props.active }} onFocusIn={() => props.onFocus()}>
+      <A href={`/c/${item().conv}`} end class="conv-link" tabIndex={tabIndex()}>
+        <Avatar initials={item().avatar.initials} hue={item().avatar.hue} />
+        <span class="conv-main">
+          <span class="conv-line">
+            <span class="conv-title">{item().title}</span>
+            <Show when={item().pinned}>
+              <svg class="conv-pin" role="img" aria-label="Pinned" width="14" height="14" viewBox="0 0 16 16">
+                <path d="M10.5 1.5 14.5 5.5 12 6.5 9.5 9l.5 4-1.5 1.5L6 12l-3.5 3.5L1 15l.5-1.5L5 10 2.5 7.5 4 6l4 .5L10.5 4Z" fill="currentColor" />
+              </svg>
+            </Show>
+            <time class="conv-time" datetime={new Date(time()).toISOString()} title={fullTime(time())}>{inboxTime(time(), now())}</time>
+          </span>
+          <span class="conv-line">
+            <span class="conv-preview" classList={{ 'conv-preview-error': item().creation === 'rejected', 'conv-preview-muted': item().creation === 'pending' || item().last?.deleted === true }}>
+              {previewText(item())}
+            </span>
+            <Show when={item().unread > 0}>
+              <span class="badge" role="img" aria-label={unreadLabel(item().unread)}>{item().unread > 99 ? '99+' : item().unread}</span>
+            </Show>
+          </span>
+        </span>
+      </A>
+      <MenuButton label={`More actions for ${item().title}`} class="icon-button conv-more" items={actions()} tabIndex={tabIndex()}>
+        <svg width="18" height="18" viewBox="0 0 18 18" fill="currentColor" aria-hidden="true"><circle cx="4" cy="9" r="1.5" /><circle cx="9" cy="9" r="1.5" /><circle cx="14" cy="9" r="1.5" /></svg>
+      </MenuButton>
+    </li>
+  )
+}

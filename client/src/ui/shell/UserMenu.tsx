@@ -1,0 +1,32 @@
+import { Show, createSignal, type JSX } from 'solid-js'
+import { Avatar } from '../Avatar.tsx'
+import { useApp } from '../context.ts'
+import { MenuButton } from '../Menu.tsx'
+import { SignOutDialog } from './SignOutDialog.tsx'
+
+function initialsOf(name: string): string {
+  const parts = name.replace(/@.*/, '').split(/[\s._-]+/).filter((p) => p !== '')
+  return parts.slice(0, 2).map((p) => p.charAt(0).toUpperCase()).join('') || '?'
+}
+
+/** The account button: who is signed in, and Sign out (which asks about this device's data). */
+export function UserMenu(): JSX.Element {
+  const { model } = useApp()
+  const [asking, setAsking] = createSignal(false)
+  const me = () => model.person(model.me.userId)
+  return (
+    <div class="user-menu">
+      <MenuButton
+        label={`Account: ${model.me.name()}`} class="account-button"
+        items={[{ label: 'Sign out', onSelect: () => setAsking(true) }]}
+      >
+        <Avatar initials={me()?.initials ?? initialsOf(model.me.name())} hue={me()?.hue ?? 35} size="sm" />
+        <span class="account-name">{model.me.name()}</span>
+        <svg class="chevron" width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><path d="m3 4.5 3 3 3-3" fill="none" stroke="currentColor" stroke-width="1.5" /></svg>
+      </MenuButton>
+      <Show when={asking()}>
+        <SignOutDialog email={model.me.email} onClose={() => setAsking(false)} />
+      </Show>
+    </div>
+  )
+}
