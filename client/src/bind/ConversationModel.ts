@@ -228,10 +228,26 @@ function build(deps: ConversationDeps, conv: ConvId, disposeRoot: () => void): C
   void deps.privateLoaded.then(() => setReadPositionAtOpen(readPosition(deps.privateDoc, conv) ?? null))
 
   const seenByMap = createMemo(() => {
-    const own = messages().filter((m) => m.own).map((m) => m.id)
+    const own: MessageId[] = []
+    // Whoever writes has seen what came before: a member's own latest message counts as a receipt.
+    const positions = new Map(seen())
+    for (const m of messages()) {
+      if (m.own) own.push(m.id)
+      else if ((positions.get(m.author)?.message ?? '') < m.id) positions.set(m.author, { message: m.id, at: m.time })
+    }
     const people = deps.people()
-    return seenBy(own, seen(), me, (id) => nameOf(people, id))
+    return seenBy(own, positions, me, (id) => nameOf(people, id))
   })
+
+  /** The latest message by someone else at or before `upTo`: what reading up to `upTo` means. */
+  const latestOthersUpTo = (upTo: MessageId): MessageId | null => {
+    const list = messages()
+    for (let i = list.length - 1; i >= 0; i--) {
+      const m = list[i]
+      if (m !== undefined && m.id <= upTo && !m.own) return m.id
+    }
+    return null
+  }
 
   // --- read receipts, coalesced -------------------------------------------------------------
   const interval = deps.receiptIntervalMs ?? 1000
@@ -289,13 +305,17 @@ function build(deps: ConversationDeps, conv: ConvId, disposeRoot: () => void): C
       if (n === null) throw new WaggleError(Reason.notFound, 'This conversation is not on this device yet')
       const now = deps.now()
       const id = newMessageId(now)
+      // No read position or receipt is written with it: an own message already tells this
+      // user's devices (unread counts) and the others (seen by) that what came before was read.
       appendMessage(openSegment(n).handle.doc, { id, author: me, time: now, text }, Origin.local)
-      model.markRead(id)
     },
     markRead(upTo: MessageId) {
       if (disposers.disposed) return
-      void deps.privateLoaded.then(() => markRead(deps.privateDoc, conv, upTo, Origin.local))
-      publishReceipt(upTo)
+      // Only messages of others need reading; own ones are read by being written.
+      const target = latestOthersUpTo(upTo)
+      if (target === null) return
+      void deps.privateLoaded.then(() => markRead(deps.privateDoc, conv, target, Origin.local))
+      publishReceipt(target)
     },
     readPositionAtOpen,
     seenBy: seenByMap,

@@ -80,14 +80,23 @@ describe('Indexer', () => {
     const docs = new FakeDocs()
     const seg = docs.doc(docName.segment(conv(1), 0))
     for (const [n, author] of [[1, marco], [2, me], [3, marco], [4, marco]] as const) write(seg, n, author)
-    const entries = new Map([[conv(1), entry(4, marco)], [conv(2), entry(9, me)]])
+    const entries = new Map([[conv(1), entry(4, marco)]])
     const { index, errors } = start(docs, entries, new Map([[conv(1), id(2)]]))
-    await expect.poll(() => index.rows.get(conv(1))?.unread).toBe(2)
-    await expect.poll(() => index.rows.get(conv(2))).toMatchObject({ unread: 0, last: id(9) })
-    // The segment of a conversation whose last message is own was never opened.
-    expect(docs.docs.has(docName.segment(conv(2), 0))).toBe(false)
+    await expect.poll(() => index.rows.get(conv(1))).toMatchObject({ unread: 2, fetched: id(4) })
     await expect.poll(() => docs.open).toBe(0)
     expect(errors).toEqual([])
+  })
+
+  it('shows 0 at once when the last message is own, and still fetches the segment for offline reading', async () => {
+    const docs = new FakeDocs()
+    const seg = docs.doc(docName.segment(conv(2), 0))
+    const { index } = start(docs, new Map([[conv(2), entry(9, me)]]), new Map())
+    await expect.poll(() => index.rows.get(conv(2))).toMatchObject({ unread: 0, last: id(9), fetched: null })
+    // The fetch waits (holding the segment open) until the message arrives from the relay.
+    await expect.poll(() => docs.open).toBe(1)
+    write(seg, 9, me)
+    await expect.poll(() => index.rows.get(conv(2))).toMatchObject({ unread: 0, fetched: id(9) })
+    await expect.poll(() => docs.open).toBe(0)
   })
 
   it('waits for the segment to receive the inbox’s last message before counting', async () => {

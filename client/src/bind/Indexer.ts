@@ -21,8 +21,9 @@ export interface IndexerDeps {
 /**
  * Keeps the local index's unread counts in step with the inbox projection and the read
  * positions (run by the leader tab only). A conversation whose last message is own or read
- * needs no segment; otherwise its current segment is opened, which also keeps the messages
- * on the device for offline reading, and counted once it holds the inbox's last message.
+ * shows 0 at once; every conversation's current segment is opened once per new message, so
+ * its messages are on the device for offline reading, and counted once it holds the inbox's
+ * last message.
  */
 export class Indexer {
   readonly #deps: IndexerDeps
@@ -71,9 +72,14 @@ export class Indexer {
       const known: ConvIndexRow[] = []
       for (const [conv, entry] of entries()) {
         const read = readPosition(conv)
-        if (isCurrent(rows.get(conv), entry.last, read)) continue
-        if (nothingUnread(entry.last, read, me)) known.push({ conv, unread: 0, last: entry.last?.id ?? null, read: read ?? null, segment: entry.segment })
-        else if (!this.#jobs.has(conv)) void this.#count(conv)
+        const row = rows.get(conv)
+        const current = isCurrent(row, entry.last, read)
+        const fetched = entry.last === undefined || row?.fetched === entry.last.id
+        if (current && fetched) continue
+        const settled = nothingUnread(entry.last, read, me)
+        if (settled && !current) known.push({ conv, unread: 0, last: entry.last?.id ?? null, read: read ?? null, segment: entry.segment, fetched: row?.fetched ?? null })
+        // Counting needs the segment; so does reading offline later, so it is fetched either way.
+        if ((!settled || !fetched) && !this.#jobs.has(conv)) void this.#count(conv)
       }
       if (!this.#disposed) await index.putConvRows(known)
     } catch (err) {
@@ -118,7 +124,7 @@ export class Indexer {
       if (last === null || this.#disposed) return
       const read = this.#deps.readPosition(conv)
       const unread = countUnread(listMessages(open.doc), read, this.#deps.me)
-      await this.#deps.index.putConvRows([{ conv, unread, last: last.id, read: read ?? null, segment }])
+      await this.#deps.index.putConvRows([{ conv, unread, last: last.id, read: read ?? null, segment, fetched: last.id }])
     } catch (err) {
       failed = true
       this.#deps.onError(err)
@@ -133,14 +139,13 @@ export class Indexer {
 
   /**
    * The last message to count up to once the segment holds it; null when this job no longer
-   * applies (left, moved to a new segment, or nothing unread: the next pass decides);
+   * applies (left, moved to a new segment, no message: the next pass decides);
    * undefined while the segment has not received it yet.
    */
   #countable(conv: ConvId, segment: number, doc: Y.Doc): InboxLastMessage | null | undefined {
     if (this.#disposed) return null
     const entry = this.#deps.entries().get(conv)
-    if (entry === undefined || entry.segment !== segment) return null
-    if (nothingUnread(entry.last, this.#deps.readPosition(conv), this.#deps.me) || entry.last === undefined) return null
+    if (entry === undefined || entry.segment !== segment || entry.last === undefined) return null
     return getMessage(doc, entry.last.id) === null ? undefined : entry.last
   }
 

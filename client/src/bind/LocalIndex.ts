@@ -7,6 +7,11 @@ export interface ConvIndexRow extends UnreadRecord {
   conv: ConvId
   /** The segment the count was taken from. */
   segment: number
+  /**
+   * The inbox's last message the device's copy of the segment was seen to hold: the indexer
+   * fetches every conversation's current segment once per new message, so it can be read offline.
+   */
+  fetched?: MessageId | null
 }
 
 /** A command waiting in the durable outbox (ARCHITECTURE §2). */

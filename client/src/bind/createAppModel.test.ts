@@ -108,7 +108,8 @@ describe('the app model on a device without a connection', () => {
   })
 
   it('shows stored messages, keeps a message sent offline pending, and marks it read', async () => {
-    const app = offlineModel(await seededStorage())
+    const storage = await seededStorage()
+    const app = offlineModel(storage)
     await expect.poll(() => app.inboxReady()).toBe(true)
     const view = app.openConversation(dm)
     await expect.poll(() => view.loading()).toBe(false)
@@ -125,6 +126,8 @@ describe('the app model on a device without a connection', () => {
     // Unchanged messages keep their objects, so a list view re-renders only the new row.
     expect(after.slice(0, 4)).toEqual(before)
     for (let i = 0; i < 4; i++) expect(after[i]).toBe(before[i])
+    // One message, one change waiting: an own message needs no read position or receipt.
+    await expect.poll(async () => (await storage.outbox()).map((e) => e.doc)).toEqual([docName.segment(dm, 0)])
     await expect.poll(() => app.inbox()[0]?.unread).toBe(0)
     expect(() => view.send('x'.repeat(10_001))).toThrow(/at most 10000/)
     expect(view.messages().at(-1)?.delivery).toBe('pending')

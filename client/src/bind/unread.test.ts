@@ -20,10 +20,16 @@ describe('unread counting', () => {
   })
 
   it('counts messages of others after the read position, without deleted ones', () => {
-    const messages = [msg(1, marco), msg(2, me), msg(3, marco), msg(4, marco, true), msg(5, marco), msg(6, me)]
+    const messages = [msg(1, marco), msg(2, me), msg(3, marco), msg(4, marco, true), msg(5, marco)]
     expect(countUnread(messages, id(2), me)).toBe(2)
-    expect(countUnread(messages, undefined, me)).toBe(3)
+    expect(countUnread(messages, id(3), me)).toBe(1)
     expect(countUnread(messages, id(5), me)).toBe(0)
+  })
+
+  it('takes everything before an own message as read, even without a read position', () => {
+    expect(countUnread([msg(1, marco), msg(2, me), msg(3, marco)], undefined, me)).toBe(1)
+    expect(countUnread([msg(1, marco), msg(2, marco), msg(3, me)], undefined, me)).toBe(0)
+    expect(countUnread([msg(1, marco), msg(2, marco)], undefined, me)).toBe(2)
   })
 
   it('shows the stored count only when it was computed for this last message and read position', () => {

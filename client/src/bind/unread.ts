@@ -10,11 +10,15 @@ export function nothingUnread(last: InboxLastMessage | undefined, readPosition: 
   return last === undefined || last.author === me || (readPosition !== undefined && readPosition >= last.id)
 }
 
-/** Messages by others, not deleted, with an id after `readPosition` (all of them when there is none). */
+/**
+ * Messages by others, not deleted, after both the read position and this user's own latest
+ * message (whoever writes has read what came before). `messages` in id (= time) order.
+ */
 export function countUnread(messages: Iterable<StoredMessage>, readPosition: MessageId | undefined, me: UserId): number {
   let count = 0
   for (const m of messages) {
-    if (m.author !== me && !isDeleted(m) && (readPosition === undefined || m.id > readPosition)) count++
+    if (m.author === me) count = 0
+    else if (!isDeleted(m) && (readPosition === undefined || m.id > readPosition)) count++
   }
   return count
 }
