@@ -161,4 +161,51 @@ describe("a person's day", () => {
     await openConversation(anna, 'Sales team')
     await message(anna, 'Pipeline review at 10:00').waitFor(WAIT)
   })
+
+  test('a 10,000-message conversation opens at its newest message, renders only what is on screen and loads older history on scroll', async () => {
+    const r = await startRelay()
+    const luca = await signedIn(r, 'Luca Romano')
+    await openConversation(luca, 'Field reports')
+    await message(luca, 'Report 10000:').waitFor(WAIT)
+    const rows = messageLog(luca).locator('.msg-row')
+    expect(await rows.count()).toBeLessThan(100)
+
+    // Scrolled to the top again and again: the older segment comes in and the first report shows.
+    await expect.poll(async () => {
+      await messageLog(luca).evaluate((el) => el.scrollTo({ top: 0 }))
+      return message(luca, 'Report 1: ').count()
+    }, { timeout: 30_000, interval: 250 }).toBe(1)
+    expect(await rows.count()).toBeLessThan(100)
+
+    // Back to the newest, and a new message lands at the bottom.
+    await messageLog(luca).evaluate((el) => el.scrollTo({ top: el.scrollHeight }))
+    await send(luca, 'Back from Trento, all done')
+    await message(luca, 'Back from Trento, all done').waitFor(WAIT)
+  })
+
+  test('a second tab of the same device sends and creates through the tab that holds the connection', async () => {
+    const r = await startRelay()
+    const anna = await signedIn(r, 'Anna Rossi')
+    const marco = await signedIn(r, 'Marco Bianchi')
+    const device = devices[0]
+    if (device === undefined) throw new Error('no device')
+    const second = await device.newTab('/')
+    await conversations(second).waitFor(WAIT)
+
+    await openConversation(second, 'Marco Bianchi')
+    await send(second, 'Written in the second tab')
+    await expect.poll(() => message(second, 'Written in the second tab').innerText(), WAIT).toMatch(/Sent|Seen/)
+    await expect.poll(() => entry(marco, 'Anna Rossi').innerText(), WAIT).toContain('Written in the second tab')
+    // The first tab shows it as well, from its own copy.
+    await expect.poll(() => entry(anna, 'Marco Bianchi').innerText(), WAIT).toContain('You: Written in the second tab')
+
+    await second.getByRole('button', { name: 'New conversation' }).click()
+    const dialog = second.getByRole('dialog')
+    await dialog.getByRole('tab', { name: 'Group' }).click()
+    await dialog.getByLabel('Name').fill('Tab two plans')
+    await dialog.getByRole('checkbox', { name: 'Marco Bianchi' }).check()
+    await dialog.getByRole('button', { name: 'Create' }).click()
+    await entry(marco, 'Tab two plans').waitFor(WAIT)
+    await expect.poll(() => entry(anna, 'Tab two plans').innerText(), WAIT).not.toMatch(/Waiting to be created/)
+  })
 })
