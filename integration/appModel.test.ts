@@ -5,8 +5,6 @@ import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { TestRelay } from './relay.ts'
 
-// Node resolves `solid-js` to its server build, which does not react; the model needs the browser build.
-
 /**
  * The app model (what the UI reads) on devices in Node: real relay on 127.0.0.1, real
  * WebSockets, Dexie on fake-indexeddb, each device leading alone (`tabs: null`).
@@ -86,6 +84,36 @@ describe('the app model against a real relay', () => {
     marcoView.markRead(marcoView.messages().at(-1)?.id ?? sent?.id ?? ('' as never))
     await expect.poll(() => item(m.app, dm)?.unread, SLOW).toBe(0)
     await expect.poll(() => sent && annaView.seenBy().get(sent.id), SLOW).toEqual(['Marco Bianchi'])
+  })
+
+  it("moves the read position on the reader's other device, and never back", async () => {
+    relay = await new TestRelay().start()
+    const a = await device('anna')
+    const phone = await device('marco')
+    const laptop = await device('marco')
+    const annaView = open(a.app, dm)
+    await expect.poll(() => annaView.loading(), SLOW).toBe(false)
+    annaView.send('First question')
+    annaView.send('Second question')
+    // Unread: Anna's two questions after Marco's own last message.
+    await expect.poll(() => item(phone.app, dm)?.unread, SLOW).toBe(2)
+    await expect.poll(() => item(laptop.app, dm)?.unread, SLOW).toBe(2)
+
+    // Read on the phone up to the last message: the laptop's count follows.
+    const phoneView = open(phone.app, dm)
+    await expect.poll(() => phoneView.messages().at(-1)?.text, SLOW).toBe('Second question')
+    const [older, newest] = phoneView.messages().slice(-2)
+    phoneView.markRead(newest?.id ?? ('' as never))
+    await expect.poll(() => item(laptop.app, dm)?.unread, SLOW).toBe(0)
+
+    // The laptop, scrolled further up, reports an older position: nothing moves back.
+    const laptopView = open(laptop.app, dm)
+    await expect.poll(() => laptopView.messages().at(-1)?.text, SLOW).toBe('Second question')
+    laptopView.markRead(older?.id ?? ('' as never))
+    const third = await device('marco')
+    await expect.poll(() => item(third.app, dm)?.title, SLOW).toBe('Anna Rossi')
+    await expect.poll(() => item(third.app, dm)?.unread, SLOW).toBe(0)
+    expect(item(laptop.app, dm)?.unread).toBe(0)
   })
 
   it('keeps messages written while the relay is down pending, then delivers them in order', async () => {
