@@ -5,80 +5,26 @@
  * out in order when it returns; a group created offline reaches the other member; the app
  * opens with its local conversations when the server is gone.
  */
-import type { Locator, Page } from 'playwright-core'
 import { afterEach, describe, expect, test } from 'vitest'
-import { AppDevice, serviceWorkerControls } from './support/app.ts'
-import { APP_DIST } from './support/paths.ts'
-import { RelayProcess } from './support/relay.ts'
+import { serviceWorkerControls } from './support/app.ts'
+import {
+  AppScene, WAIT, conversations, entry, message, messageLog, openConversation, send, shownInOrder, syncStatus,
+} from './support/appFlows.ts'
 
-const WAIT = { timeout: 20_000 }
-
-let relay: RelayProcess | null = null
-const devices: AppDevice[] = []
+const scene = new AppScene()
+const devices = scene.devices
 
 afterEach(async (ctx) => {
-  const errors = devices.flatMap((d) => d.errors)
-  for (const d of devices.splice(0)) await d.close()
-  if (ctx.task.result?.state === 'fail' && relay !== null) console.log(`relay log:\n${relay.log}`)
-  await relay?.dispose()
-  relay = null
+  const errors = await scene.dispose(ctx.task.result?.state === 'fail')
   expect(errors, 'uncaught errors in the pages').toEqual([])
 })
 
-async function startRelay(): Promise<RelayProcess> {
-  relay = await RelayProcess.start({ staticDir: APP_DIST })
-  return relay
-}
-
-/** A new device signed in as the demo user `name` (the demo offers the account and fills the code). */
-async function signedIn(r: RelayProcess, name: string): Promise<Page> {
-  const device = await AppDevice.launch(r.url)
-  devices.push(device)
-  const page = await device.open('/')
-  await page.getByRole('button', { name }).click()
-  await expect.poll(() => page.getByLabel('Code').inputValue(), WAIT).toMatch(/^\d{6}$/)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await conversations(page).waitFor(WAIT)
-  return page
-}
-
-const conversations = (page: Page): Locator => page.getByRole('list', { name: 'Conversations' })
-
-/** The inbox entry (a link) for a conversation titled `title`. */
-const entry = (page: Page, title: string): Locator => conversations(page).getByRole('link', { name: new RegExp(title) })
-
-async function openConversation(page: Page, title: string): Promise<void> {
-  await entry(page, title).click()
-  await page.getByRole('textbox', { name: 'Message' }).waitFor(WAIT)
-}
-
-async function send(page: Page, text: string): Promise<void> {
-  const box = page.getByRole('textbox', { name: 'Message' })
-  await box.fill(text)
-  await box.press('Enter')
-  await expect.poll(() => box.inputValue(), WAIT).toBe('')
-}
-
-const messageLog = (page: Page): Locator => page.getByRole('log', { name: 'Messages' })
-
-/** The message row holding `text` (a row carries author, time, text and the delivery line). */
-const message = (page: Page, text: string): Locator => messageLog(page).locator('.msg-row').filter({ hasText: text })
-
-/** Texts of the loaded messages among `candidates`, in the order the list shows them. */
-async function shownInOrder(page: Page, candidates: string[]): Promise<string[]> {
-  const rows = await messageLog(page).locator('.msg-row').allInnerTexts()
-  const order: string[] = []
-  for (const row of rows) for (const c of candidates) if (row.includes(c) && !order.includes(c)) order.push(c)
-  return order
-}
-
-const syncStatus = (page: Page): Locator => page.getByRole('status', { name: 'Connection status' })
 
 describe("a person's day", () => {
   test('a message reaches the other device with its unread count; reading it there shows "Seen" on the first', async () => {
-    const r = await startRelay()
-    const anna = await signedIn(r, 'Anna Rossi')
-    const marco = await signedIn(r, 'Marco Bianchi')
+    await scene.startRelay()
+    const anna = await scene.signedIn('Anna Rossi')
+    const marco = await scene.signedIn('Marco Bianchi')
 
     await openConversation(anna, 'Marco Bianchi')
     await send(anna, 'Can you send me the Verona offer before lunch?')
@@ -96,9 +42,9 @@ describe("a person's day", () => {
   })
 
   test('messages sent with the relay down stay pending across a reload, then go out in order', async () => {
-    const r = await startRelay()
-    const anna = await signedIn(r, 'Anna Rossi')
-    const marco = await signedIn(r, 'Marco Bianchi')
+    const r = await scene.startRelay()
+    const anna = await scene.signedIn('Anna Rossi')
+    const marco = await scene.signedIn('Marco Bianchi')
     await serviceWorkerControls(anna)
     await openConversation(anna, 'Marco Bianchi')
     await openConversation(marco, 'Anna Rossi')
@@ -125,9 +71,9 @@ describe("a person's day", () => {
   })
 
   test('a group created offline reaches the other member after reconnecting', async () => {
-    const r = await startRelay()
-    const anna = await signedIn(r, 'Anna Rossi')
-    const marco = await signedIn(r, 'Marco Bianchi')
+    const r = await scene.startRelay()
+    const anna = await scene.signedIn('Anna Rossi')
+    const marco = await scene.signedIn('Marco Bianchi')
     await serviceWorkerControls(anna)
 
     await r.stop()
@@ -149,8 +95,8 @@ describe("a person's day", () => {
   })
 
   test('after a first visit, the app opens with its local conversations while the server is down', async () => {
-    const r = await startRelay()
-    const anna = await signedIn(r, 'Anna Rossi')
+    const r = await scene.startRelay()
+    const anna = await scene.signedIn('Anna Rossi')
     await serviceWorkerControls(anna)
     await entry(anna, 'Sales team').waitFor(WAIT)
 
@@ -163,8 +109,8 @@ describe("a person's day", () => {
   })
 
   test('a 10,000-message conversation opens at its newest message, renders only what is on screen and loads older history on scroll', async () => {
-    const r = await startRelay()
-    const luca = await signedIn(r, 'Luca Romano')
+    await scene.startRelay()
+    const luca = await scene.signedIn('Luca Romano')
     await openConversation(luca, 'Field reports')
     await message(luca, 'Report 10000:').waitFor(WAIT)
     const rows = messageLog(luca).locator('.msg-row')
@@ -184,9 +130,9 @@ describe("a person's day", () => {
   })
 
   test('a second tab of the same device sends and creates through the tab that holds the connection', async () => {
-    const r = await startRelay()
-    const anna = await signedIn(r, 'Anna Rossi')
-    const marco = await signedIn(r, 'Marco Bianchi')
+    await scene.startRelay()
+    const anna = await scene.signedIn('Anna Rossi')
+    const marco = await scene.signedIn('Marco Bianchi')
     const device = devices[0]
     if (device === undefined) throw new Error('no device')
     const second = await device.newTab('/')
