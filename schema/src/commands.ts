@@ -1,6 +1,9 @@
 import * as v from 'valibot'
 import { ID_PATTERN, type CommandId, type ConvId, type UserId } from './ids.ts'
 import { Limits } from './message.ts'
+import {
+  AddMembersCommand, JoinByLinkCommand, LeaveConversationCommand, RemoveMemberCommand, SetAvailableByLinkCommand, UpdateConversationCommand,
+} from './groupCommands.ts'
 import type { Reason } from './errors.ts'
 
 /**
@@ -21,6 +24,10 @@ export const CreateConversationCommand = v.object({
   description: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(Limits.descriptionLength))),
   /** The other members (the sender is always a member and the owner). */
   members: v.pipe(v.array(id), v.maxLength(Limits.membersPerConversation - 1)),
+  /** A group whose external (guest) members may read and react but not write. */
+  readOnly: v.optional(v.boolean()),
+  /** A group anyone with its link may join (always on for a group a guest creates). */
+  byLink: v.optional(v.boolean()),
 })
 export type CreateConversationCommand = Omit<v.InferOutput<typeof CreateConversationCommand>, 'id' | 'conv' | 'members'> & {
   id: CommandId
@@ -28,11 +35,20 @@ export type CreateConversationCommand = Omit<v.InferOutput<typeof CreateConversa
   members: UserId[]
 }
 
-export const Command = v.variant('type', [CreateConversationCommand])
-export type Command = CreateConversationCommand
+export const Command = v.variant('type', [
+  CreateConversationCommand, AddMembersCommand, RemoveMemberCommand, LeaveConversationCommand, UpdateConversationCommand,
+  SetAvailableByLinkCommand, JoinByLinkCommand,
+])
+export type Command =
+  | CreateConversationCommand | AddMembersCommand | RemoveMemberCommand | LeaveConversationCommand | UpdateConversationCommand
+  | SetAvailableByLinkCommand | JoinByLinkCommand
+
+/** Commands about one existing conversation (every command but joinByLink names it). */
+export type ConversationCommand = Exclude<Command, JoinByLinkCommand>
 
 export type CommandResult =
-  | { id: CommandId; status: 'accepted' }
+  /** `conv`: the conversation a joinByLink joined. */
+  | { id: CommandId; status: 'accepted'; conv?: ConvId }
   | { id: CommandId; status: 'rejected'; reason: Reason; message: string }
 
 /**

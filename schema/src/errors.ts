@@ -22,6 +22,11 @@ export const Reason = {
   storageFailed: 'storage-failed',
   shuttingDown: 'shutting-down',
   internal: 'internal',
+  // Uploads (sync-server/src/files).
+  fileTooLarge: 'file-too-large',
+  unsupportedFileType: 'unsupported-file-type',
+  fileTypeMismatch: 'file-type-mismatch',
+  uploadOffsetMismatch: 'upload-offset-mismatch',
 } as const
 export type Reason = (typeof Reason)[keyof typeof Reason]
 

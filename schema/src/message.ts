@@ -1,10 +1,13 @@
 import * as v from 'valibot'
-import { ID_PATTERN, type MessageId, type UserId } from './ids.ts'
+import { SystemEventSchema } from './systemEvent.ts'
+import { ID_PATTERN, type ConvId, type MessageId, type UserId } from './ids.ts'
 
 /** Product limits that both the form and the relay enforce. */
 export const Limits = {
   messageTextLength: 10_000,
   attachmentsPerMessage: 20,
+  /** Largest attachment (bytes); the relay's default `maxFileBytes`. */
+  fileBytes: 25 * 1024 * 1024,
   attachmentNameLength: 255,
   statusMessageLength: 100,
   membersPerConversation: 1000,
@@ -32,6 +35,12 @@ export const LiveMessageSchema = v.object({
   replyTo: v.optional(id),
   editedAt: v.optional(time),
   attachments: v.optional(v.pipe(v.array(AttachmentRefSchema), v.maxLength(Limits.attachmentsPerMessage))),
+  /** Members mentioned with `@` (their inbox marks the unread conversation). */
+  mentions: v.optional(v.pipe(v.array(id), v.maxLength(Limits.membersPerConversation))),
+  /** Set on a forwarded copy: who wrote the original, where and when. */
+  forwarded: v.optional(v.object({ author: id, conv: v.optional(id), time })),
+  /** Set on a message the relay wrote about a membership change (see systemEvent.ts). */
+  system: v.optional(SystemEventSchema),
 })
 
 /**
@@ -48,8 +57,10 @@ export const DeletedMessageSchema = v.object({
 
 export const StoredMessageSchema = v.union([DeletedMessageSchema, LiveMessageSchema])
 
-type Branded<T> = Omit<T, 'id' | 'author' | 'replyTo'> & { id: MessageId; author: UserId }
-export type LiveMessage = Branded<v.InferOutput<typeof LiveMessageSchema>> & { replyTo?: MessageId }
+type Branded<T> = Omit<T, 'id' | 'author' | 'replyTo' | 'mentions' | 'forwarded'> & { id: MessageId; author: UserId }
+/** Where a forwarded copy came from. */
+export interface ForwardedFrom { author: UserId; conv?: ConvId; time: number }
+export type LiveMessage = Branded<v.InferOutput<typeof LiveMessageSchema>> & { replyTo?: MessageId; mentions?: UserId[]; forwarded?: ForwardedFrom }
 export type DeletedMessage = Branded<v.InferOutput<typeof DeletedMessageSchema>>
 export type StoredMessage = LiveMessage | DeletedMessage
 

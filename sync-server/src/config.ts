@@ -1,4 +1,4 @@
-import { ProtocolLimits, SEGMENT_MAX_MESSAGES } from '@waggle/schema'
+import { Limits, ProtocolLimits, SEGMENT_MAX_MESSAGES } from '@waggle/schema'
 
 /** Everything a relay instance can be tuned with; `main.ts` fills it from the environment. */
 export interface ServerConfig {
@@ -29,6 +29,8 @@ export interface ServerConfig {
   inboxDebounceMs: number
   /** A segment holding more messages than this is closed: the relay starts the next one. */
   segmentMaxMessages: number
+  /** Largest file one upload may declare (bytes). */
+  maxFileBytes: number
 }
 
 export const defaultConfig: ServerConfig = {
@@ -47,6 +49,7 @@ export const defaultConfig: ServerConfig = {
   sessionTtlMs: 30 * 24 * 3600_000,
   inboxDebounceMs: 50,
   segmentMaxMessages: SEGMENT_MAX_MESSAGES,
+  maxFileBytes: Limits.fileBytes,
 }
 
 /** Minimal structured logger; tests pass a silent one. */

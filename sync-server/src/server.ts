@@ -11,6 +11,7 @@ import { consoleLogger, defaultConfig, type Logger, type ServerConfig } from './
 import { CommandService } from './commands/CommandService.ts'
 import { createApp } from './http/app.ts'
 import { InboxProjector } from './projection/InboxProjector.ts'
+import { AccessEvents } from './relay/AccessEvents.ts'
 import { DocHub } from './relay/DocHub.ts'
 import { MuxConnection } from './relay/MuxConnection.ts'
 import { PlainSyncConnection } from './relay/PlainSyncConnection.ts'
@@ -18,10 +19,14 @@ import type { RelayContext } from './relay/RelayContext.ts'
 import { accessFor } from './relay/authorize.ts'
 import type { AccountStore } from './storage/AccountStore.ts'
 import type { Persistence } from './storage/Persistence.ts'
+import type { FileStore } from './files/FileStore.ts'
+import { MemoryFileStore } from './files/MemoryFileStore.ts'
 
 export interface ServerDeps {
   persistence: Persistence
   accounts: AccountStore
+  /** Uploaded files; in memory when not given (tests). */
+  files?: FileStore
   config?: Partial<ServerConfig>
   mailer?: Mailer | null
   logger?: Logger
@@ -56,9 +61,10 @@ export function createServer(deps: ServerDeps): WaggleServer {
   const projector = new InboxProjector({
     hub, accounts: deps.accounts, logger, now, debounceMs: config.inboxDebounceMs, segmentMaxMessages: config.segmentMaxMessages,
   })
-  const commands = new CommandService({ accounts: deps.accounts, hub, projector, now })
-  const ctx: RelayContext = { config, logger, hub, auth, accounts: deps.accounts, connections: new Set() }
-  const app = createApp(ctx, commands)
+  const access = new AccessEvents()
+  const commands = new CommandService({ accounts: deps.accounts, hub, projector, now, access })
+  const ctx: RelayContext = { config, logger, hub, auth, accounts: deps.accounts, access, connections: new Set() }
+  const app = createApp(ctx, commands, deps.files ?? new MemoryFileStore())
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes })
   let http: Server | null = null
 

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Command, CommandId, ConvId, Reason } from '@waggle/schema'
+import type { CommandId, ConvId, CreateConversationCommand, Reason } from '@waggle/schema'
 import { CommandSender, outcomeOf, postCommand, type PostOutcome } from './CommandSender.ts'
 import type { CommandRow } from './LocalIndex.ts'
 
 const cmdId = (s: string) => s as CommandId
-const command = (id: string): Command => ({ id: cmdId(id), type: 'createConversation', conv: `conv-${id}` as ConvId, kind: 'group', title: id, members: [] })
+const command = (id: string): CreateConversationCommand => ({ id: cmdId(id), type: 'createConversation', conv: `conv-${id}` as ConvId, kind: 'group', title: id, members: [] })
 
 describe('outcome of a POST /api/commands answer', () => {
   const id = cmdId('c1')

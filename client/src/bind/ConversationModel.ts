@@ -1,13 +1,15 @@
 import {
-  Origin, Reason, WaggleError, appendMessage, docName, forgetMessages, getMessage, isDeleted, listMessages, markRead, markSeen, messageIdsIn,
+  Origin, Reason, WaggleError, appendMessage, deleteMessage, docName, editMessage, forgetMessages, parseDocName, toggleReaction, getMessage, isDeleted, listMessages, markRead, markSeen, messageIdsIn,
   newMessageId, observeMessages, observeReceipts, readConvInfo, readMembers, readPosition, readSegments, receipts,
-  type ConvId, type ConvInfo, type ConvMember, type InboxEntry, type MessageId, type Receipt, type StoredMessage, type UserId,
+  type ConvId, type ConvInfo, type ConvMember, type InboxEntry, type MessageId, type Receipt, type StoredMessage, type SystemEvent, type UserId,
 } from '@waggle/schema'
 import type * as Y from 'yjs'
 import { createEffect, createMemo, createRoot, createSignal, on, type Accessor } from 'solid-js'
 import type { DocHandle, OutboxEntry, SyncClient, UnstoredUpdate } from '../sync/index.ts'
-import type { CommandRow } from './LocalIndex.ts'
-import type { ConversationInfo, ConversationModel, MessageItem, Person } from './model.ts'
+import type { CreationRow } from './LocalIndex.ts'
+import type { ConversationInfo, ConversationModel, MessageItem, Person, ReactionSummary, SendOptions } from './model.ts'
+import { SegmentReactions, summarize } from './reactions.ts'
+import { forwardMessage } from './forward.ts'
 import { Disposers, onDocChange } from './docs.ts'
 import { deliveryOf, outboxMarks, sameMarks, seenBy, type OutboxLike, type OutboxMark } from './delivery.ts'
 import { peerOf } from './inbox.ts'
@@ -23,7 +25,7 @@ export interface ConversationDeps {
   /** Reactive: the inbox projection's entry for a conversation. */
   inboxEntry: (conv: ConvId) => InboxEntry | undefined
   /** Reactive: the queued creation of a conversation. */
-  command: (conv: ConvId) => CommandRow | undefined
+  command: (conv: ConvId) => CreationRow | undefined
   people: Accessor<ReadonlyMap<UserId, Person>>
   /** The private document (kept open by the app model) and when its stored copy is loaded. */
   privateDoc: Y.Doc
@@ -129,6 +131,13 @@ function build(deps: ConversationDeps, conv: ConvId, disposeRoot: () => void): C
     if (n !== null) openSegment(n)
   }))
 
+  // Each loaded segment's reactions document is opened with it.
+  const reactions = new SegmentReactions((name) => sync.open(name), conv)
+  disposers.add(() => reactions.dispose())
+  createEffect(on(loadedSegments, (ns) => {
+    for (const n of ns) reactions.open(n)
+  }))
+
   // Once the server created the conversation, ask again for what the relay refused before.
   createEffect(on(() => entry() !== undefined, (listed) => {
     if (!listed) return
@@ -154,9 +163,14 @@ function build(deps: ConversationDeps, conv: ConvId, disposeRoot: () => void): C
     const known = idsBySeq
     idsBySeq = new Map()
     const idsOf = (e: OutboxLike & { update: Uint8Array }): MessageId[] => {
-      if (e.seq === undefined) return messageIdsIn(e.update)
-      const ids = known.get(e.seq) ?? messageIdsIn(e.update)
-      idsBySeq.set(e.seq, ids)
+      // Edits and deletes name their message only through the value they replace: decode
+      // against the segment's replica, and keep the result once that replica is loaded.
+      const parsed = parseDocName(e.doc)
+      const slot = parsed?.kind === 'segment' && parsed.conv === conv ? slots.get(parsed.segment) : undefined
+      const loaded = slot?.loaded() ?? false
+      if (e.seq === undefined) return messageIdsIn(e.update, slot?.handle.doc)
+      const ids = known.get(e.seq) ?? messageIdsIn(e.update, slot?.handle.doc)
+      if (loaded || slot === undefined) idsBySeq.set(e.seq, ids)
       return ids
     }
     return outboxMarks<OutboxLike & { update: Uint8Array }>([...entries, ...unstored], conv, idsOf)
@@ -177,7 +191,7 @@ function build(deps: ConversationDeps, conv: ConvId, disposeRoot: () => void): C
         const mark = src.author === me ? m.get(src.id) : undefined
         const name = nameOf(people, src.author)
         const old = cache.get(src.id)
-        const cached = old !== undefined && old.src === src && old.mark === mark && old.name === name ? old : { src, mark, name, item: toItem(src, name, me, m) }
+        const cached = old !== undefined && old.src === src && old.mark === mark && old.name === name ? old : { src, mark, name, item: toItem(src, name, me, m, people) }
         next.set(src.id, cached)
         out.push(cached.item)
       }
@@ -273,6 +287,28 @@ function build(deps: ConversationDeps, conv: ConvId, disposeRoot: () => void): C
   }
 
   // --- outbox entry of a message ------------------------------------------------------------
+  /** The loaded segment holding `message`. */
+  const slotHolding = (message: MessageId): Slot => {
+    for (const slot of slots.values()) if (getMessage(slot.handle.doc, message) !== null) return slot
+    throw new WaggleError(Reason.notFound, 'This message is not loaded')
+  }
+  /** An own, not deleted message (what this user may edit or delete). */
+  const ownLive = (message: MessageId): Slot => {
+    const slot = slotHolding(message)
+    const m = getMessage(slot.handle.doc, message)
+    if (m === null || m.author !== me || isDeleted(m)) throw new WaggleError(Reason.forbidden, 'Only your own messages can be changed')
+    return slot
+  }
+  const reactionSummaries = createMemo(() => {
+    const people = deps.people()
+    const out = new Map<MessageId, ReactionSummary[]>()
+    for (const [id, byEmoji] of reactions.all()) {
+      const list = summarize(byEmoji, me, (u) => nameOf(people, u))
+      if (list.length > 0) out.set(id, list)
+    }
+    return out
+  })
+
   const entryHolding = (message: MessageId): OutboxEntry | undefined => {
     const seq = marks().get(message)?.seq ?? null
     return seq === null ? undefined : outbox().entries.find((e) => e.seq === seq)
@@ -297,17 +333,38 @@ function build(deps: ConversationDeps, conv: ConvId, disposeRoot: () => void): C
       }
     },
     cannotSend,
-    send(text: string) {
+    send(text: string, options?: SendOptions) {
       const refusal = cannotSend()
       if (refusal !== null) throw new WaggleError(refusal === CannotSend.readOnly ? Reason.readOnly : Reason.forbidden, refusal)
-      if (text.trim() === '') throw new WaggleError(Reason.badRequest, 'A message cannot be empty')
+      const files = options?.attachments ?? []
+      if (text.trim() === '' && files.length === 0) throw new WaggleError(Reason.badRequest, 'A message cannot be empty')
       const n = newest()
       if (n === null) throw new WaggleError(Reason.notFound, 'This conversation is not on this device yet')
       const now = deps.now()
       const id = newMessageId(now)
-      // No read position or receipt is written with it: an own message already tells this
-      // user's devices (unread counts) and the others (seen by) that what came before was read.
-      appendMessage(openSegment(n).handle.doc, { id, author: me, time: now, text }, Origin.local)
+      const extra = { ...(options?.replyTo !== undefined ? { replyTo: options.replyTo } : {}), ...(options?.mentions !== undefined ? { mentions: options.mentions } : {}), ...(files.length > 0 ? { attachments: files } : {}) }
+      appendMessage(openSegment(n).handle.doc, { id, author: me, time: now, text, ...extra }, Origin.local)
+      // An own message already tells the others (seen by) and, once the relay has it, this user's
+      // devices that what came before was read; the read position moves only if messages of
+      // others were still unread, so the count drops at once, offline too. Usually a no-op.
+      model.markRead(id)
+    },
+    edit(message: MessageId, text: string, mentions?: UserId[]) {
+      if (text.trim() === '') throw new WaggleError(Reason.badRequest, 'A message cannot be empty')
+      editMessage(ownLive(message).handle.doc, message, text, deps.now(), Origin.local, mentions)
+    },
+    remove(message: MessageId) {
+      deleteMessage(ownLive(message).handle.doc, message, deps.now(), Origin.local)
+    },
+    toggleReaction(message: MessageId, emoji: string) {
+      const handle = reactions.open(slotHolding(message).n)
+      toggleReaction(handle.doc, message, emoji, me, deps.now(), Origin.local)
+    },
+    reactions: reactionSummaries,
+    forward(message: MessageId, to: ConvId) {
+      const src = getMessage(slotHolding(message).handle.doc, message)
+      if (src === null || isDeleted(src)) throw new WaggleError(Reason.notFound, 'A deleted message cannot be forwarded')
+      forwardMessage(deps, src, conv, to)
     },
     markRead(upTo: MessageId) {
       if (disposers.disposed) return
@@ -346,18 +403,24 @@ function build(deps: ConversationDeps, conv: ConvId, disposeRoot: () => void): C
   return model
 }
 
-function toItem(src: StoredMessage, name: string, me: UserId, marks: ReadonlyMap<MessageId, OutboxMark>): MessageItem {
+function toItem(src: StoredMessage, name: string, me: UserId, marks: ReadonlyMap<MessageId, OutboxMark>, people: ReadonlyMap<UserId, Person>): MessageItem {
   const deleted = isDeleted(src)
+  const live = deleted ? null : src
+  const forwarded = live?.forwarded
   return {
     id: src.id, author: src.author, authorName: name, own: src.author === me, time: src.time,
-    text: deleted ? '' : src.text, deleted, editedAt: deleted ? null : (src.editedAt ?? null),
+    text: live?.text ?? '', deleted, editedAt: live?.editedAt ?? null,
     ...deliveryOf(src, me, marks),
+    replyTo: live?.replyTo ?? null, mentions: live?.mentions ?? [],
+    forwarded: forwarded === undefined ? null : { author: forwarded.author, authorName: nameOf(people, forwarded.author), time: forwarded.time },
+    ...(live?.attachments !== undefined ? { attachments: live.attachments } : {}),
+    ...(live?.system !== undefined ? { system: live.system as SystemEvent } : {}),
   }
 }
 
 function infoOf(
   conv: ConvId, me: UserId, meta: { info: ConvInfo | null; members: Map<UserId, ConvMember> },
-  entry: InboxEntry | undefined, creation: CommandRow | undefined, people: ReadonlyMap<UserId, Person>,
+  entry: InboxEntry | undefined, creation: CreationRow | undefined, people: ReadonlyMap<UserId, Person>,
 ): ConversationInfo | null {
   const person = (id: UserId) => toPersonOrStub(people, id)
   if (meta.info !== null) {

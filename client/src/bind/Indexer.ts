@@ -3,7 +3,7 @@ import type * as Y from 'yjs'
 import type { DocHandle } from '../sync/index.ts'
 import type { ConvIndexRow, LocalIndex } from './LocalIndex.ts'
 import { onDocChange } from './docs.ts'
-import { countUnread, isCurrent, nothingUnread } from './unread.ts'
+import { countUnread, isCurrent, mentionsUnread, nothingUnread } from './unread.ts'
 
 export interface IndexerDeps {
   me: UserId
@@ -77,7 +77,7 @@ export class Indexer {
         const fetched = entry.last === undefined || row?.fetched === entry.last.id
         if (current && fetched) continue
         const settled = nothingUnread(entry.last, read, me)
-        if (settled && !current) known.push({ conv, unread: 0, last: entry.last?.id ?? null, read: read ?? null, segment: entry.segment, fetched: row?.fetched ?? null })
+        if (settled && !current) known.push({ conv, unread: 0, mentioned: false, last: entry.last?.id ?? null, read: read ?? null, segment: entry.segment, fetched: row?.fetched ?? null })
         // Counting needs the segment; so does reading offline later, so it is fetched either way.
         if ((!settled || !fetched) && !this.#jobs.has(conv)) void this.#count(conv)
       }
@@ -123,8 +123,10 @@ export class Indexer {
       }
       if (last === null || this.#disposed) return
       const read = this.#deps.readPosition(conv)
-      const unread = countUnread(listMessages(open.doc), read, this.#deps.me)
-      await this.#deps.index.putConvRows([{ conv, unread, last: last.id, read: read ?? null, segment, fetched: last.id }])
+      const messages = listMessages(open.doc)
+      const unread = countUnread(messages, read, this.#deps.me)
+      const mentioned = unread > 0 && mentionsUnread(messages, read, this.#deps.me)
+      await this.#deps.index.putConvRows([{ conv, unread, mentioned, last: last.id, read: read ?? null, segment, fetched: last.id }])
     } catch (err) {
       failed = true
       this.#deps.onError(err)

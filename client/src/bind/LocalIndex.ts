@@ -1,5 +1,5 @@
 import Dexie, { liveQuery, type EntityTable } from 'dexie'
-import { Reason, WaggleError, isId, isReason, type Command, type CommandId, type ConvId, type MessageId } from '@waggle/schema'
+import { Reason, WaggleError, isId, isReason, type CommandId, type ConversationCommand, type CreateConversationCommand, type ConvId, type MessageId } from '@waggle/schema'
 import type { UnreadRecord } from './unread.ts'
 
 /** Derived state of one conversation, kept so the inbox renders without opening its segments. */
@@ -14,13 +14,17 @@ export interface ConvIndexRow extends UnreadRecord {
   fetched?: MessageId | null
 }
 
+/** An outbox row creating a conversation (listed in the inbox while pending). */
+export type CreationRow = CommandRow & { command: CreateConversationCommand }
+export const isCreation = (row: CommandRow): row is CreationRow => row.command.type === 'createConversation'
+
 /** A command waiting in the durable outbox (ARCHITECTURE §2). */
 export interface CommandRow {
   /** Device-local send order. */
   seq: number
   id: CommandId
   conv: ConvId
-  command: Command
+  command: ConversationCommand
   state: 'pending' | 'rejected'
   reason?: Reason
   message?: string
@@ -81,7 +85,7 @@ export class LocalIndex {
     return (await this.#db.commands.orderBy('seq').toArray()).map(toCommandRow)
   }
 
-  async queue(command: Command, createdAt: number): Promise<void> {
+  async queue(command: ConversationCommand, createdAt: number): Promise<void> {
     await this.#db.commands.add({ id: command.id, conv: command.conv, command, state: 'pending', createdAt })
   }
 
@@ -121,17 +125,23 @@ const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isI
 /** Rows read from storage are checked like any boundary (CONVENTIONS rule 7); a bad one is recomputed. */
 function toConvRow(row: ConvIndexRow): ConvIndexRow | null {
   const ok = isId(row.conv) && isCount(row.unread) && isCount(row.segment) && isMessageIdOrNull(row.last) && isMessageIdOrNull(row.read)
-  return ok ? { conv: row.conv, unread: row.unread, segment: row.segment, last: row.last, read: row.read } : null
+  if (!ok) return null
+  const fetched = isMessageIdOrNull(row.fetched) ? row.fetched : null
+  return { conv: row.conv, unread: row.unread, segment: row.segment, last: row.last, read: row.read, mentioned: row.mentioned === true, fetched }
 }
 
+const GROUP_COMMANDS = new Set(['addMembers', 'removeMember', 'leaveConversation', 'updateConversation', 'setAvailableByLink'])
+
 function toCommandRow(row: CommandRow): CommandRow {
-  const c = row.command as Partial<Command> | undefined
+  const c = row.command as Partial<CreateConversationCommand> | Partial<Exclude<ConversationCommand, CreateConversationCommand>> | undefined
   const ok =
     typeof row.seq === 'number' && isId(row.id) && isId(row.conv) && typeof row.createdAt === 'number' &&
     (row.state === 'pending' || row.state === 'rejected') &&
     (row.reason === undefined || isReason(row.reason)) && (row.message === undefined || typeof row.message === 'string') &&
-    c !== undefined && c.type === 'createConversation' && c.id === row.id && c.conv === row.conv &&
-    (c.kind === 'direct' || c.kind === 'group') && typeof c.title === 'string' && Array.isArray(c.members)
+    c !== undefined && c.id === row.id && c.conv === row.conv &&
+    (c.type === 'createConversation'
+      ? (c.kind === 'direct' || c.kind === 'group') && typeof c.title === 'string' && Array.isArray(c.members)
+      : typeof c.type === 'string' && GROUP_COMMANDS.has(c.type))
   if (!ok) throw new WaggleError(Reason.storageFailed, `Queued command ${String(row.seq)} is malformed`)
   return row
 }

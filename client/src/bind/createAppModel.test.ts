@@ -126,9 +126,14 @@ describe('the app model on a device without a connection', () => {
     // Unchanged messages keep their objects, so a list view re-renders only the new row.
     expect(after.slice(0, 4)).toEqual(before)
     for (let i = 0; i < 4; i++) expect(after[i]).toBe(before[i])
-    // One message, one change waiting: an own message needs no read position or receipt.
-    await expect.poll(async () => (await storage.outbox()).map((e) => e.doc)).toEqual([docName.segment(dm, 0)])
+    // Writing read what was unread: the message, the read position and the receipt wait.
+    const waiting = async () => (await storage.outbox()).map((e) => e.doc).sort()
+    await expect.poll(waiting).toEqual([docName.segment(dm, 0), docName.receipts(dm), docName.private(anna)].sort())
     await expect.poll(() => app.inbox()[0]?.unread).toBe(0)
+    // Nothing is unread any more: the next message is the only change it makes.
+    view.send('And one more')
+    await expect.poll(async () => (await waiting()).filter((d) => d === docName.segment(dm, 0)).length).toBe(2)
+    expect(await waiting()).toHaveLength(4)
     expect(() => view.send('x'.repeat(10_001))).toThrow(/at most 10000/)
     expect(view.messages().at(-1)?.delivery).toBe('pending')
     view.dispose()

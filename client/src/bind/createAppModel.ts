@@ -1,7 +1,7 @@
 import {
   Limits, Origin, Reason, WaggleError, archived, directConvId, docName, inboxEntries, newCommandId, newConvId, pins, readColleagues,
-  readPosition, readPositions, setArchived, setPinned,
-  type Command, type ConvId, type InboxEntry, type UserId, type WorkspaceId,
+  readPosition, readPositions, setArchived, setPinned, drafts, hidden, muted, setDraft, setHidden, setMuted, setSetting, setting,
+  type ConversationCommand, type CreateConversationCommand, type ConvId, type InboxEntry, type UserId, type WorkspaceId,
 } from '@waggle/schema'
 import { createMemo, createRoot, createSignal, getOwner, onCleanup } from 'solid-js'
 import { forgetSession, type Session } from '../api/auth.ts'
@@ -9,11 +9,19 @@ import { DexieDocStorage, SyncClient, type DocStorage, type SyncClientOptions, t
 import { CommandSender, postCommand } from './CommandSender.ts'
 import { createConversationModel } from './ConversationModel.ts'
 import { Disposers, onDocChange } from './docs.ts'
+import { browserNoticeSink, notifyPermission, requestNotifyPermission } from './browserNotices.ts'
+import { createConversationsInCommon } from './inCommon.ts'
 import { composeInbox } from './inbox.ts'
+import { makeNotifications, watchPageFocus } from './notifications.ts'
+import { parseNotifySetting, type NotifySetting } from './notify.ts'
 import { Indexer } from './Indexer.ts'
-import { LocalIndex, type CommandRow, type ConvIndexRow } from './LocalIndex.ts'
+import { makeGroupActions } from './groups.ts'
+import { LocalIndex, isCreation, type CommandRow, type ConvIndexRow } from './LocalIndex.ts'
 import type { AppModel, ConversationModel, NewGroup, Person } from './model.ts'
 import { toPerson } from './people.ts'
+import { createFiles } from './uploads/createFiles.ts'
+import type { Uploader } from './uploads/Uploader.ts'
+import { UploadStore } from './uploads/UploadStore.ts'
 
 export interface AppModelOptions {
   session: Session
@@ -65,6 +73,7 @@ function build(options: AppModelOptions, disposeRoot: () => void): AppModel {
   const idb = { ...(options.indexedDB ? { indexedDB: options.indexedDB } : {}), ...(options.IDBKeyRange ? { IDBKeyRange: options.IDBKeyRange } : {}) }
   const storage = options.storage ?? new DexieDocStorage({ account, ...idb })
   const index = new LocalIndex({ account, ...idb })
+  const uploadStore = new UploadStore({ account, ...idb })
   const sync = new SyncClient({
     account, url: options.wsUrl ?? defaultWsUrl(baseUrl), token: session.token, storage,
     ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
@@ -76,6 +85,8 @@ function build(options: AppModelOptions, disposeRoot: () => void): AppModel {
   const conversations = new Set<ConversationModel>()
   /** Set in the leader tab only. */
   let sender: CommandSender | null = null
+  /** Set in the leader tab only: sends the attachment upload queue. */
+  let uploader: Uploader | null = null
 
   // --- problems this layer meets (storage), shown through the status ---------------------
   const [problem, setProblem] = createSignal<string | null>(null)
@@ -104,7 +115,11 @@ function build(options: AppModelOptions, disposeRoot: () => void): AppModel {
   disposers.add(onDocChange(privateDoc.doc, () => setPrivateVersion((v) => v + 1)))
   const privateState = createMemo(() => {
     privateVersion()
-    return { pins: pins(privateDoc.doc), archived: archived(privateDoc.doc), readPositions: readPositions(privateDoc.doc) }
+    return {
+      pins: pins(privateDoc.doc), archived: archived(privateDoc.doc), readPositions: readPositions(privateDoc.doc),
+      hidden: hidden(privateDoc.doc), muted: muted(privateDoc.doc), drafts: drafts(privateDoc.doc),
+      notifications: parseNotifySetting(setting(privateDoc.doc, 'notifications')),
+    }
   })
 
   const [people, setPeople] = createSignal<ReadonlyMap<UserId, Person>>(new Map())
@@ -130,7 +145,7 @@ function build(options: AppModelOptions, disposeRoot: () => void): AppModel {
     const local = queued().filter((c) => !ids.has(c.row.id)).map((c) => c.row)
     return local.length === 0 ? stored : [...stored, ...local]
   })
-  const commandFor = createMemo(() => new Map(commands().map((row) => [row.conv, row])))
+  const commandFor = createMemo(() => new Map(commands().filter(isCreation).map((row) => [row.conv, row])))
 
   const [docsLoaded, setDocsLoaded] = createSignal(false)
   void Promise.all([inboxDoc.loaded, privateLoaded]).then(() => {
@@ -141,7 +156,8 @@ function build(options: AppModelOptions, disposeRoot: () => void): AppModel {
   const inbox = createMemo(() => {
     const p = privateState()
     return composeInbox({
-      me, entries: entries(), commands: commands(), pins: p.pins, archived: p.archived, readPositions: p.readPositions,
+      me, entries: entries(), commands: commands().filter(isCreation), pins: p.pins, archived: p.archived, readPositions: p.readPositions,
+      hidden: p.hidden, muted: p.muted, drafts: p.drafts,
       index: indexRows() ?? new Map(), people: people(),
     })
   })
@@ -152,6 +168,7 @@ function build(options: AppModelOptions, disposeRoot: () => void): AppModel {
     const opened = isOpen(s) && !isOpen(syncStatus())
     setSyncStatus(s)
     if (opened) sender?.kick()
+    if (opened) uploader?.kick()
   }))
   const status = createMemo((): SyncStatus => {
     const s = syncStatus()
@@ -190,6 +207,10 @@ function build(options: AppModelOptions, disposeRoot: () => void): AppModel {
     check()
   })
 
+  // --- attachments: the upload queue (sent by the leader tab) and files ------------------------
+  const files = createFiles({ store: uploadStore, fetch: fetchFn, baseUrl, token: session.token, now, online: () => isOpen(sync.status.get()), onError })
+  disposers.add(() => files.dispose())
+
   const startLeaderWork = () => {
     if (sender !== null || disposers.disposed) return
     const indexer = new Indexer({
@@ -199,7 +220,8 @@ function build(options: AppModelOptions, disposeRoot: () => void): AppModel {
     })
     const commandSender = new CommandSender({
       index, onError, online: () => isOpen(sync.status.get()),
-      settled: (command) => listed(command.conv),
+      // Only a creation waits for its inbox entry; other commands' effects arrive through their documents.
+      settled: (command) => (command.type === 'createConversation' ? listed(command.conv) : Promise.resolve()),
       post: (command) => postCommand(fetchFn, baseUrl, session.token, command),
     })
     sender = commandSender
@@ -213,6 +235,25 @@ function build(options: AppModelOptions, disposeRoot: () => void): AppModel {
       indexer.schedule()
     })
     commandSender.kick()
+    uploader = files.startUploader()
+    // Only the leader notifies, so an account shows each notification once however many tabs are open.
+    const sink = browserNoticeSink(openFromNotice)
+    if (sink !== null) {
+      disposers.add(makeNotifications({
+        me, sink, inbox, entries, myName: () => people().get(me)?.name ?? session.email,
+        readPositions: () => privateState().readPositions, muted: () => privateState().muted,
+        setting: () => privateState().notifications, focused: anyTabFocused, ready: docsLoaded,
+      }))
+    }
+  }
+  const [anyTabFocused, setAnyTabFocused] = createSignal(sync.anyTabFocused.get())
+  disposers.add(sync.anyTabFocused.subscribe(setAnyTabFocused))
+  disposers.add(watchPageFocus((focused) => sync.setFocused(focused)))
+  const [permission, setPermission] = createSignal(notifyPermission())
+  /** A click on a notification opens its conversation (the router follows `popstate`). */
+  const openFromNotice = (conv: ConvId) => {
+    history.pushState(null, '', `/c/${conv}`)
+    dispatchEvent(new PopStateEvent('popstate'))
   }
   if (sync.isLeader.get()) startLeaderWork()
   else disposers.add(sync.isLeader.subscribe((leader) => leader && startLeaderWork()))
@@ -223,7 +264,7 @@ function build(options: AppModelOptions, disposeRoot: () => void): AppModel {
   if (manager !== null) manager.persist().then(setPersisted, () => setPersisted(null))
 
   // --- actions -------------------------------------------------------------------------------------
-  const queue = (command: Command) => {
+  const queue = (command: ConversationCommand) => {
     const row: CommandRow = { seq: Number.MAX_SAFE_INTEGER, id: command.id, conv: command.conv, command, state: 'pending', createdAt: now() }
     const entry = { row, stored: false }
     setQueued((q) => [...q, entry])
@@ -250,6 +291,7 @@ function build(options: AppModelOptions, disposeRoot: () => void): AppModel {
     disposers.dispose()
     sync.close()
     index.close()
+    uploadStore.close()
     if (options.storage === undefined) storage.close()
     disposeRoot()
   }
@@ -293,6 +335,37 @@ function build(options: AppModelOptions, disposeRoot: () => void): AppModel {
     setArchived(conv, value) {
       writePrivate(() => setArchived(privateDoc.doc, conv, value, now(), Origin.local))
     },
+    groups: makeGroupActions({
+      me, isAdmin: () => false, sync, people, queue,
+      post: async (body) => {
+        const res = await fetchFn(`${baseUrl}/api/commands`, {
+          method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${session.token}` }, body: JSON.stringify(body),
+        })
+        return { status: res.status, body: (await res.json().catch(() => null)) as unknown }
+      },
+    }),
+    setHidden(conv, value) {
+      writePrivate(() => setHidden(privateDoc.doc, conv, value, now(), Origin.local))
+    },
+    setMuted(conv, value) {
+      writePrivate(() => setMuted(privateDoc.doc, conv, value, now(), Origin.local))
+    },
+    draft: (conv) => privateState().drafts.get(conv)?.text ?? '',
+    setDraft(conv, text) {
+      writePrivate(() => {
+        if ((privateState().drafts.get(conv)?.text ?? '') !== text) setDraft(privateDoc.doc, conv, text, now(), Origin.local)
+      })
+    },
+    conversationsInCommon: (peer) => createConversationsInCommon({ me, inbox, open: (name) => sync.open(name) }, peer),
+    notificationSetting: () => privateState().notifications,
+    setNotificationSetting(value: NotifySetting) {
+      writePrivate(() => setSetting(privateDoc.doc, 'notifications', value, Origin.local))
+    },
+    notificationPermission: permission,
+    async enableNotifications() {
+      setPermission(await requestNotifyPermission())
+    },
+    files: files.model,
     persisted,
     async signOut({ clearLocalData }) {
       try {
@@ -303,7 +376,7 @@ function build(options: AppModelOptions, disposeRoot: () => void): AppModel {
       if (clearLocalData) {
         // Stop every writer first, then delete both databases.
         sync.close()
-        await Promise.all([storage.destroy(), index.destroy()])
+        await Promise.all([storage.destroy(), index.destroy(), uploadStore.destroy()])
       }
       dispose()
       if (typeof localStorage !== 'undefined') forgetSession()
@@ -314,7 +387,7 @@ function build(options: AppModelOptions, disposeRoot: () => void): AppModel {
 }
 
 /** Validates a new group and makes its command (the conversation id is made here, on the device). */
-export function groupCommand(group: NewGroup, me: UserId): Command {
+export function groupCommand(group: NewGroup, me: UserId): CreateConversationCommand {
   const title = group.title.trim()
   if (title === '') throw new WaggleError(Reason.badRequest, 'A group needs a name')
   if (title.length > Limits.titleLength) throw new WaggleError(Reason.badRequest, `A group name is at most ${Limits.titleLength} characters`)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { CommandId, ConvId, InboxEntry, MessageId, UserId } from '@waggle/schema'
 import { composeInbox, type InboxSources } from './inbox.ts'
-import type { CommandRow, ConvIndexRow } from './LocalIndex.ts'
+import type { CommandRow, ConvIndexRow, CreationRow } from './LocalIndex.ts'
 import { toPerson } from './people.ts'
 
 const me = 'anna' as UserId
@@ -22,13 +22,28 @@ function sources(over: Partial<InboxSources> = {}): InboxSources {
   }
 }
 
-const command = (conv: string, kind: 'direct' | 'group', title: string, members: string[], state: CommandRow['state'], createdAt: number, message?: string): CommandRow => ({
+const command = (conv: string, kind: 'direct' | 'group', title: string, members: string[], state: CommandRow['state'], createdAt: number, message?: string): CreationRow => ({
   seq: createdAt, id: `cmd-${conv}` as CommandId, conv: c(conv), createdAt, state,
   command: { id: `cmd-${conv}` as CommandId, type: 'createConversation', conv: c(conv), kind, title, members: members as UserId[] },
   ...(message === undefined ? {} : { reason: 'forbidden' as const, message }),
 })
 
 describe('inbox composition', () => {
+  it('marks hidden (until a newer message), muted and drafted conversations from the private document', () => {
+    const entries = new Map([
+      [c('quiet'), group('Quiet', 1, { id: m('M1'), author: 'marco' as UserId, time: 10, preview: '' })],
+      [c('woke'), group('Woke', 1, { id: m('M2'), author: 'marco' as UserId, time: 30, preview: '' })],
+    ])
+    const items = composeInbox(sources({
+      entries, hidden: new Map([[c('quiet'), 20], [c('woke'), 20]]), muted: new Map([[c('quiet'), 5]]),
+      drafts: new Map([[c('woke'), { text: 'half a thought' }]]),
+    }))
+    expect(items.map((i) => [i.conv, i.hidden, i.muted, i.draft])).toEqual([
+      ['woke', false, false, 'half a thought'],
+      ['quiet', true, true, null],
+    ])
+  })
+
   it('titles a direct conversation with the other person and names the last author', () => {
     const entries = new Map([[c('dm_anna_marco'), {
       kind: 'direct' as const, title: '', members: [me, 'marco' as UserId], memberCount: 2, readOnly: false, firstSegment: 0, segment: 0, joinedAt: 1, createdAt: 1,

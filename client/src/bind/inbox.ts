@@ -1,8 +1,9 @@
 import type { ConvId, InboxEntry, MessageId, UserId } from '@waggle/schema'
-import type { CommandRow, ConvIndexRow } from './LocalIndex.ts'
+import type { ConvIndexRow, CreationRow } from './LocalIndex.ts'
 import type { InboxItem, Person } from './model.ts'
+import { isHidden } from './organise.ts'
 import { avatarOf, nameOf } from './people.ts'
-import { unreadToShow } from './unread.ts'
+import { mentionToShow, unreadToShow } from './unread.ts'
 
 /** Everything the inbox is made of; none of it needs a segment document. */
 export interface InboxSources {
@@ -10,10 +11,14 @@ export interface InboxSources {
   /** The server's projection (`user/{me}/inbox`). */
   entries: ReadonlyMap<ConvId, InboxEntry>
   /** The command outbox: creations not yet in the projection are listed from here. */
-  commands: readonly CommandRow[]
+  commands: readonly CreationRow[]
   /** From the private document. */
   pins: ReadonlyMap<ConvId, number>
   archived: ReadonlyMap<ConvId, number>
+  /** When each conversation was hidden, muted; the drafts. Optional: none when left out. */
+  hidden?: ReadonlyMap<ConvId, number>
+  muted?: ReadonlyMap<ConvId, number>
+  drafts?: ReadonlyMap<ConvId, { text: string }>
   readPositions: ReadonlyMap<ConvId, MessageId>
   /** Unread counts from the local index. */
   index: ReadonlyMap<ConvId, ConvIndexRow>
@@ -23,6 +28,15 @@ export interface InboxSources {
 /** The other person of a direct conversation (null for a group or a malformed entry). */
 export function peerOf(members: readonly UserId[] | undefined, me: UserId): UserId | null {
   return members?.find((m) => m !== me) ?? null
+}
+
+/** Hidden, muted and draft of one conversation; `activity` is its last message's time (or creation). */
+function organised(conv: ConvId, s: InboxSources, activity: number): Pick<InboxItem, 'hidden' | 'muted' | 'draft'> {
+  return {
+    hidden: isHidden(s.hidden?.get(conv), activity),
+    muted: s.muted?.has(conv) === true,
+    draft: s.drafts?.get(conv)?.text ?? null,
+  }
 }
 
 function fromEntry(conv: ConvId, entry: InboxEntry, s: InboxSources): InboxItem {
@@ -38,20 +52,23 @@ function fromEntry(conv: ConvId, entry: InboxEntry, s: InboxSources): InboxItem 
     },
     activityAt: last?.time ?? entry.createdAt,
     unread: unreadToShow(last, s.readPositions.get(conv), s.me, s.index.get(conv)),
+    mentioned: mentionToShow(last, s.readPositions.get(conv), s.me, s.index.get(conv)),
     pinned: s.pins.has(conv), archived: s.archived.has(conv), readOnly: entry.readOnly,
+    ...organised(conv, s, last?.time ?? entry.createdAt),
     creation: null, creationError: null,
   }
 }
 
-function fromCommand(row: CommandRow, s: InboxSources): InboxItem {
+function fromCommand(row: CreationRow, s: InboxSources): InboxItem {
   const { command } = row
   const peer = command.kind === 'direct' ? (command.members[0] ?? null) : null
   const title = peer !== null ? nameOf(s.people, peer) : command.title
   return {
     conv: command.conv, kind: command.kind, title, peer,
     avatar: avatarOf(peer ?? command.conv, title),
-    last: null, activityAt: row.createdAt, unread: 0,
+    last: null, activityAt: row.createdAt, unread: 0, mentioned: false,
     pinned: s.pins.has(command.conv), archived: s.archived.has(command.conv), readOnly: false,
+    ...organised(command.conv, s, row.createdAt),
     creation: row.state, creationError: row.state === 'rejected' ? (row.message ?? row.reason ?? 'The server refused to create it.') : null,
   }
 }

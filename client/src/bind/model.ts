@@ -1,6 +1,9 @@
-import type { ConvId, MessageId, UserId } from '@waggle/schema'
+import type { AttachmentRef, ConvId, MessageId, SystemEvent, UserId } from '@waggle/schema'
 import type { Accessor } from 'solid-js'
+import type { GroupActions } from './groups.ts'
 import type { SyncStatus } from '../sync/index.ts'
+import type { NotifyPermission } from './browserNotices.ts'
+import type { NotifySetting } from './notify.ts'
 
 /**
  * What the UI reads and calls (ARCHITECTURE §5): Solid accessors made by the binding layer
@@ -49,8 +52,16 @@ export interface InboxItem {
   activityAt: number
   /** Messages from others after this user's read position (from the local index). */
   unread: number
+  /** One of the unread messages mentions this user. */
+  mentioned: boolean
   pinned: boolean
   archived: boolean
+  /** Hidden, and no message arrived since: out of the inbox (see `bind/organise.ts`). */
+  hidden: boolean
+  /** No notifications from this conversation. */
+  muted: boolean
+  /** This user's unsent text here (synced across their devices), or null. */
+  draft: string | null
   /** This user may read but not write. */
   readOnly: boolean
   /** Created on this device and not yet accepted by the server (the command is in the outbox). */
@@ -78,6 +89,35 @@ export interface MessageItem {
   delivery: 'pending' | 'sent' | 'rejected' | 'received'
   /** The relay's reason for a rejected message. */
   rejectReason: string | null
+  /** The message this one replies to (it may not be loaded). */
+  replyTo: MessageId | null
+  /** Members mentioned with `@`. */
+  mentions: UserId[]
+  /** Set on a forwarded copy: the original's author (and name), conversation and time. */
+  forwarded: { author: UserId; authorName: string; time: number } | null
+  /** Files sent with it (absent when none). */
+  attachments?: readonly AttachmentRef[]
+  /** A membership event the relay wrote (rendered as a centered line; `text` is its plain sentence). */
+  system?: SystemEvent
+}
+
+/** One emoji under one message. */
+export interface ReactionSummary {
+  emoji: string
+  count: number
+  /** This user reacted with it. */
+  mine: boolean
+  users: UserId[]
+  /** Who reacted ("You" first when mine). */
+  names: string[]
+}
+
+/** Options of {@link ConversationModel.send}. */
+export interface SendOptions {
+  replyTo?: MessageId
+  mentions?: UserId[]
+  /** Files queued with `AppModel.files.queue` (the text may then be empty). */
+  attachments?: AttachmentRef[]
 }
 
 export interface ConversationInfo {
@@ -110,7 +150,17 @@ export interface ConversationModel {
   /** Why this user cannot send here (read-only, creation pending or rejected); null when they can. */
   cannotSend: Accessor<string | null>
   /** Appends a message (ids made on the device); throws a WaggleError for a too-long text. */
-  send(text: string): void
+  send(text: string, options?: SendOptions): void
+  /** Replaces the text of an own message (shown as edited); throws a WaggleError for others' or deleted ones. */
+  edit(message: MessageId, text: string, mentions?: UserId[]): void
+  /** Deletes an own message for everyone (a tombstone: "Message deleted"). */
+  remove(message: MessageId): void
+  /** Adds this user's reaction with `emoji`, or takes it back. */
+  toggleReaction(message: MessageId, emoji: string): void
+  /** Reactions of the loaded messages that have any. */
+  reactions: Accessor<Map<MessageId, ReactionSummary[]>>
+  /** Appends a copy of a loaded message to another conversation, marked as forwarded. */
+  forward(message: MessageId, to: ConvId): void
   /** Moves the read position forward to `upTo` (never back) and publishes the read receipt. */
   markRead(upTo: MessageId): void
   /** This user's read position when the conversation was opened (for a "new messages" line). */
@@ -148,9 +198,58 @@ export interface AppModel {
   createGroup(group: NewGroup): ConvId
   setPinned(conv: ConvId, pinned: boolean): void
   setArchived(conv: ConvId, archived: boolean): void
+  /** Group conversations: members, info, link (groups.ts). */
+  groups: GroupActions
+  /** Hides a conversation until a new message arrives in it (or shows it again). */
+  setHidden(conv: ConvId, hidden: boolean): void
+  setMuted(conv: ConvId, muted: boolean): void
+  /** Reactive: the unsent draft of `conv` ('' when none), from any of this user's devices. */
+  draft(conv: ConvId): string
+  /** Stores the draft in the private document ('' removes it); callers debounce (`bind/drafts.ts`). */
+  setDraft(conv: ConvId, text: string): void
+  /**
+   * The groups both this user and `peer` are members of (read from the groups' metadata,
+   * opened while the caller's owner lives). Call inside a Solid owner.
+   */
+  conversationsInCommon(peer: UserId): Accessor<InboxItem[]>
+  /** Browser notifications: which messages notify (`notifications` setting in the private document). */
+  notificationSetting: Accessor<NotifySetting>
+  setNotificationSetting(setting: NotifySetting): void
+  notificationPermission: Accessor<NotifyPermission>
+  /** Asks the browser for permission to notify (call from a click). */
+  enableNotifications(): Promise<void>
+  /** Attachments: upload queue, progress and files. */
+  files: FilesModel
   /** Whether the browser granted persistent storage (`navigator.storage.persist()`). */
   persisted: Accessor<boolean | null>
   /** Signs out on the server (when reachable) and, when asked, deletes this account's data on this device. */
   signOut(options: { clearLocalData: boolean }): Promise<void>
   dispose(): void
+}
+
+/** An upload's progress, the same in every tab (from the shared queue). */
+export interface UploadProgress {
+  state: 'pending' | 'done' | 'failed'
+  /** Bytes the relay has. */
+  offset: number
+  size: number
+  /** Why it failed. */
+  error: string | null
+}
+
+/** An attachment's bytes for display: an object URL once on this device. */
+export type FileView = { state: 'ready'; url: string } | { state: 'waiting' } | { state: 'error'; message: string }
+
+/** Attachments: queue files for a message, watch uploads, open files (issue 4). */
+export interface FilesModel {
+  maxFileBytes: number
+  /** Why these files cannot be sent (too many, too big), or null. */
+  check(files: readonly { name: string; size: number }[]): string | null
+  /** Stores the files on the device and queues their upload; the refs go into the message. Throws a WaggleError past the limits. */
+  queue(conv: ConvId, files: readonly File[]): AttachmentRef[]
+  /** Reactive: progress of an upload this device (or another tab) made; undefined for others' files. */
+  progress(id: string): UploadProgress | undefined
+  retry(id: string): void
+  /** Call inside a component: the file from this device, else fetched (and kept for offline); polls while it is still uploading. */
+  file(ref: AttachmentRef): Accessor<FileView>
 }

@@ -30,6 +30,8 @@ export interface UnreadRecord {
   last: MessageId | null
   /** The read position the count was computed with. */
   read: MessageId | null
+  /** One of the counted messages mentions this user (absent in rows written before mentions). */
+  mentioned?: boolean
 }
 
 /** Whether `record` was computed for this last message and read position. */
@@ -45,4 +47,19 @@ export function unreadToShow(last: InboxLastMessage | undefined, readPosition: M
   if (nothingUnread(last, readPosition, me)) return 0
   if (isCurrent(record, last, readPosition)) return record?.unread ?? 0
   return Math.max(1, record?.unread ?? 0)
+}
+
+/** Whether one of the messages {@link countUnread} counts mentions `me`. */
+export function mentionsUnread(messages: Iterable<StoredMessage>, readPosition: MessageId | undefined, me: UserId): boolean {
+  let mentioned = false
+  for (const m of messages) {
+    if (m.author === me) mentioned = false
+    else if (!isDeleted(m) && (readPosition === undefined || m.id > readPosition) && m.mentions?.includes(me) === true) mentioned = true
+  }
+  return mentioned
+}
+
+/** Whether the inbox marks a mention: the index saw one among the unread messages (kept until it recounts). */
+export function mentionToShow(last: InboxLastMessage | undefined, readPosition: MessageId | undefined, me: UserId, record: UnreadRecord | undefined): boolean {
+  return unreadToShow(last, readPosition, me, record) > 0 && record?.mentioned === true
 }

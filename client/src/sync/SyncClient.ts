@@ -68,6 +68,9 @@ export class SyncClient {
   readonly status = new Watchable<SyncStatus>(initialStatus)
   readonly isLeader = new Watchable<boolean>(false)
   readonly tabId = Math.random().toString(36).slice(2)
+  /** Whether any tab of this account is visible and focused (each tab reports with `setFocused`). */
+  readonly anyTabFocused = new Watchable<boolean>(false)
+  readonly #focusedTabs = new Map<string, boolean>()
   readonly #opts: SyncClientOptions
   readonly #docs = new Map<DocName, OpenDoc>()
   readonly #outboxListeners = new Set<(entries: OutboxEntry[], unstored: readonly UnstoredUpdate[]) => void>()
@@ -120,6 +123,19 @@ export class SyncClient {
         this.#maybeRelease(name, entry)
       },
     }
+  }
+
+  /** Reports whether this tab is visible and focused, to every tab of the account. */
+  setFocused(focused: boolean): void {
+    this.#setTabFocus(this.tabId, focused)
+    this.#channel?.post({ t: 'focus', tab: this.tabId, focused })
+  }
+
+  #setTabFocus(tab: string, focused: boolean | null): void {
+    if (focused === null) this.#focusedTabs.delete(tab)
+    else this.#focusedTabs.set(tab, focused)
+    const any = [...this.#focusedTabs.values()].some((f) => f)
+    if (any !== this.anyTabFocused.get()) this.anyTabFocused.set(any)
   }
 
   /** What the relay said this session may do with `name` (null until it said). */
@@ -451,8 +467,14 @@ export class SyncClient {
         return
       case 'bye':
         for (const [name, entry] of this.#docs) if (entry.tabs.delete(m.tab)) this.#maybeRelease(name, entry)
+        this.#setTabFocus(m.tab, null)
+        return
+      case 'focus':
+        this.#setTabFocus(m.tab, m.focused)
         return
       case 'leader':
+        // The new leader may have started after this tab last reported its focus.
+        if (this.#focusedTabs.has(this.tabId)) this.#channel?.post({ t: 'focus', tab: this.tabId, focused: this.#focusedTabs.get(this.tabId) === true })
         for (const [name, entry] of this.#docs) {
           void entry.loaded.then(() => this.#channel?.post({ t: 'want', doc: name, tab: this.tabId, sv: Y.encodeStateVector(entry.doc) }))
         }

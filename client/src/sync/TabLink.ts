@@ -22,6 +22,8 @@ export type TabMessage =
   | { t: 'outbox' }
   /** The leader's copy of `doc` caught up with the relay (sent after the updates it carried). */
   | { t: 'synced'; doc: DocName }
+  /** A tab became (or stopped being) visible and focused; the leader notifies only when none is. */
+  | { t: 'focus'; tab: string; focused: boolean }
 
 /** The part of the browser the tabs coordinate through; injectable for tests. */
 export interface TabEnvironment {

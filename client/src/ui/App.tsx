@@ -2,6 +2,7 @@ import { Navigate, Route, Router, type RouteSectionProps } from '@solidjs/router
 import { Show, type JSX } from 'solid-js'
 import { ConversationRoute } from './conversation/ConversationRoute.tsx'
 import { NoConversation } from './conversation/NoConversation.tsx'
+import { JoinRoute } from './conversation/groups/JoinRoute.tsx'
 import { createSession } from './session.ts'
 import { SignIn } from './SignIn.tsx'
 import { UpdatePrompt } from './UpdatePrompt.tsx'
@@ -13,6 +14,7 @@ export function App(): JSX.Element {
     <Router root={Root}>
       <Route path="/" component={NoConversation} />
       <Route path="/c/:conv" component={ConversationRoute} />
+      <Route path="/join/:token" component={JoinRoute} />
       <Route path="*" component={() => <Navigate href="/" />} />
     </Router>
   )

@@ -1,4 +1,5 @@
 import { For, Show, createSignal, createUniqueId, onCleanup, type JSX } from 'solid-js'
+import { Portal } from 'solid-js/web'
 import './menu.css'
 
 export interface MenuEntry {
@@ -14,6 +15,11 @@ interface MenuButtonProps {
   children: JSX.Element
   class?: string
   tabIndex?: number
+  /**
+   * Render the menu at the end of the body: needed inside a transformed ancestor (the
+   * virtualised message list), which would otherwise be the fixed menu's containing block.
+   */
+  portal?: boolean
 }
 
 /**
@@ -94,6 +100,8 @@ export function MenuButton(props: MenuButtonProps): JSX.Element {
     })
   }
 
+  const wrap = (menuElement: JSX.Element): JSX.Element => (props.portal === true ? <Portal>{menuElement}</Portal> : menuElement)
+
   return (
     <>
       <button
@@ -105,7 +113,7 @@ export function MenuButton(props: MenuButtonProps): JSX.Element {
         {props.children}
       </button>
       <Show when={position()}>
-        {(p) => (
+        {(p) => wrap(
           <ul ref={(e) => (menu = e)} id={`${id}-menu`} role="menu" aria-labelledby={`${id}-button`} class="menu"
             style={{ top: `${p().top}px`, right: `${p().right}px` }} onKeyDown={onMenuKey}>
             <For each={props.items}>
@@ -117,7 +125,7 @@ export function MenuButton(props: MenuButtonProps): JSX.Element {
                 </li>
               )}
             </For>
-          </ul>
+          </ul>,
         )}
       </Show>
     </>

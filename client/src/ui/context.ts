@@ -1,12 +1,9 @@
-import type { ConvId } from '@waggle/schema'
 import { createContext, createSignal, onCleanup, useContext, type Accessor } from 'solid-js'
 import type { AppModel } from '../bind/model.ts'
 
-/** What the signed-in screens share: the model, unsent drafts, and a clock for relative labels. */
+/** What the signed-in screens share: the model and a clock for relative labels (drafts live in the model). */
 export interface AppContextValue {
   model: AppModel
-  /** Unsent composer text per conversation, kept while switching conversations. */
-  drafts: Map<ConvId, string>
   /** The current time, refreshed every minute so "Today" and clock labels stay right. */
   now: Accessor<number>
   /** Signs out through the model, then leaves the workspace. */

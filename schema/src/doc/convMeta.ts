@@ -2,6 +2,7 @@ import * as v from 'valibot'
 import type * as Y from 'yjs'
 import { ID_PATTERN, type ConvId, type UserId } from '../ids.ts'
 import { Limits } from '../message.ts'
+import { PICTURE_MAX_BYTES } from '../groupCommands.ts'
 import type { TxOrigin } from '../origins.ts'
 import { mapKeysDeletedBy } from './integrated.ts'
 
@@ -22,6 +23,10 @@ const ConvInfoSchema = v.object({
   createdAt: v.number(),
   readOnly: v.boolean(),
   byLink: v.boolean(),
+  /** A small data URL image (groupCommands.ts bounds it). */
+  picture: v.optional(v.pipe(v.string(), v.maxLength(PICTURE_MAX_BYTES))),
+  /** The join link's token while `byLink` is on; members only read this document. */
+  linkToken: v.optional(v.pipe(v.string(), v.regex(ID_PATTERN))),
 })
 export type ConvInfo = Omit<v.InferOutput<typeof ConvInfoSchema>, 'id' | 'createdBy'> & { id: ConvId; createdBy: UserId }
 
@@ -46,6 +51,17 @@ export function writeConvInfo(doc: Y.Doc, info: ConvInfo, origin: TxOrigin): voi
   doc.transact(() => {
     const map = doc.getMap<unknown>(INFO)
     for (const [key, value] of Object.entries(info)) map.set(key, value)
+  }, origin)
+}
+
+/** Changes some fields of the info; `undefined` removes an optional one (description, picture, link). */
+export function updateConvInfo(doc: Y.Doc, patch: Partial<Omit<ConvInfo, 'id' | 'kind' | 'createdBy' | 'createdAt'>>, origin: TxOrigin): void {
+  doc.transact(() => {
+    const map = doc.getMap<unknown>(INFO)
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === undefined) map.delete(key)
+      else map.set(key, value)
+    }
   }, origin)
 }
 

@@ -43,3 +43,33 @@ export function reactionsFor(doc: Y.Doc, message: MessageId): Map<string, UserId
   }
   return out
 }
+
+/** Every reaction in the segment: message to emoji to the users who reacted with it (in key order). */
+export function allReactions(doc: Y.Doc): Map<MessageId, Map<string, UserId[]>> {
+  const out = new Map<MessageId, Map<string, UserId[]>>()
+  for (const key of doc.getMap<unknown>(REACTIONS).keys()) {
+    const parsed = parseReactionKey(key)
+    if (parsed === null) continue
+    let byEmoji = out.get(parsed.message)
+    if (byEmoji === undefined) out.set(parsed.message, (byEmoji = new Map<string, UserId[]>()))
+    const users = byEmoji.get(parsed.emoji) ?? []
+    users.push(parsed.user)
+    byEmoji.set(parsed.emoji, users)
+  }
+  return out
+}
+
+/** Calls `fn` with the ids of messages whose reactions changed, after each transaction. */
+export function observeReactions(doc: Y.Doc, fn: (messages: MessageId[]) => void): () => void {
+  const map = doc.getMap<unknown>(REACTIONS)
+  const handler = (event: Y.YMapEvent<unknown>) => {
+    const ids = new Set<MessageId>()
+    for (const key of event.keysChanged as Set<string>) {
+      const parsed = parseReactionKey(key)
+      if (parsed !== null) ids.add(parsed.message)
+    }
+    fn([...ids])
+  }
+  map.observe(handler)
+  return () => map.unobserve(handler)
+}

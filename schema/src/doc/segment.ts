@@ -1,6 +1,6 @@
 import * as Y from 'yjs'
 import type { MessageId, UserId } from '../ids.ts'
-import { Limits, isDeleted, parseStoredMessage, type AttachmentRef, type LiveMessage, type StoredMessage } from '../message.ts'
+import { Limits, isDeleted, parseStoredMessage, type AttachmentRef, type ForwardedFrom, type LiveMessage, type StoredMessage } from '../message.ts'
 import type { TxOrigin } from '../origins.ts'
 import { WaggleError, Reason } from '../errors.ts'
 import { integratedItem } from './integrated.ts'
@@ -23,6 +23,8 @@ export interface NewMessage {
   text: string
   replyTo?: MessageId
   attachments?: AttachmentRef[]
+  mentions?: UserId[]
+  forwarded?: ForwardedFrom
 }
 
 function checkText(text: string): void {
@@ -36,6 +38,8 @@ export function appendMessage(doc: Y.Doc, message: NewMessage, origin: TxOrigin)
   const value: LiveMessage = { id: message.id, author: message.author, time: message.time, text: message.text }
   if (message.replyTo !== undefined) value.replyTo = message.replyTo
   if (message.attachments !== undefined && message.attachments.length > 0) value.attachments = message.attachments
+  if (message.mentions !== undefined && message.mentions.length > 0) value.mentions = [...new Set(message.mentions)]
+  if (message.forwarded !== undefined) value.forwarded = message.forwarded
   doc.transact(() => messagesOf(doc).set(message.id, value), origin)
   return value
 }
@@ -44,12 +48,19 @@ export function getMessage(doc: Y.Doc, id: MessageId): StoredMessage | null {
   return parseStoredMessage(messagesOf(doc).get(id))
 }
 
-/** Replaces the text of a live message; the caller's policy decides who may. */
-export function editMessage(doc: Y.Doc, id: MessageId, text: string, now: number, origin: TxOrigin): LiveMessage {
+/**
+ * Replaces the text of a live message; the caller's policy decides who may. `mentions`, when
+ * given, replaces the mentioned members (the new text may drop or add some).
+ */
+export function editMessage(doc: Y.Doc, id: MessageId, text: string, now: number, origin: TxOrigin, mentions?: readonly UserId[]): LiveMessage {
   checkText(text)
   const current = getMessage(doc, id)
   if (current === null || isDeleted(current)) throw new WaggleError(Reason.notFound, `No message ${id} to edit`)
   const next: LiveMessage = { ...current, text, editedAt: now }
+  if (mentions !== undefined) {
+    if (mentions.length > 0) next.mentions = [...new Set(mentions)]
+    else delete next.mentions
+  }
   doc.transact(() => messagesOf(doc).set(id, next), origin)
   return next
 }

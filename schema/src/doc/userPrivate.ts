@@ -5,14 +5,16 @@ import type { TxOrigin } from '../origins.ts'
 import { kvEntries, kvGet, kvWrite } from './kv.ts'
 
 /**
- * A user's private document (`user/{user}/private`): settings, read positions, pins, drafts
- * and archived conversations, each in the key-value layout because they are overwritten often.
+ * A user's private document (`user/{user}/private`): settings, read positions, pins, drafts,
+ * archived, hidden and muted conversations, each in the key-value layout because they are overwritten often.
  */
 const SETTINGS = 'settings'
 const READ = 'readPositions'
 const PINS = 'pins'
 const DRAFTS = 'drafts'
 const ARCHIVED = 'archived'
+const HIDDEN = 'hidden'
+const MUTED = 'muted'
 
 const isMessageId = (x: unknown): MessageId | null => (typeof x === 'string' && ID_PATTERN.test(x) ? (x as MessageId) : null)
 const isTime = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null)
@@ -59,6 +61,29 @@ export function archived(doc: Y.Doc): Map<ConvId, number> {
 
 export function setArchived(doc: Y.Doc, conv: ConvId, value: boolean, now: number, origin: TxOrigin): void {
   kvWrite<number>(doc, ARCHIVED, origin, (set, del) => (value ? set(conv, now) : del(conv)))
+}
+
+/** When each hidden conversation was hidden; it shows again once a message newer than that arrives. */
+export function hidden(doc: Y.Doc): Map<ConvId, number> {
+  return kvEntries(doc, HIDDEN, isTime) as Map<ConvId, number>
+}
+
+export function setHidden(doc: Y.Doc, conv: ConvId, value: boolean, now: number, origin: TxOrigin): void {
+  kvWrite<number>(doc, HIDDEN, origin, (set, del) => (value ? set(conv, now) : del(conv)))
+}
+
+/** Conversations whose notifications are muted, with when they were muted. */
+export function muted(doc: Y.Doc): Map<ConvId, number> {
+  return kvEntries(doc, MUTED, isTime) as Map<ConvId, number>
+}
+
+export function setMuted(doc: Y.Doc, conv: ConvId, value: boolean, now: number, origin: TxOrigin): void {
+  kvWrite<number>(doc, MUTED, origin, (set, del) => (value ? set(conv, now) : del(conv)))
+}
+
+/** Every conversation's unsent draft. */
+export function drafts(doc: Y.Doc): Map<ConvId, Draft> {
+  return kvEntries(doc, DRAFTS, parseDraft) as Map<ConvId, Draft>
 }
 
 export function draft(doc: Y.Doc, conv: ConvId): Draft | undefined {

@@ -2,7 +2,13 @@ import { Reason, assertNever, type Command, type CommandResult, type Principal }
 import { ConstraintError } from '../storage/ConstraintError.ts'
 import type { CommandContext, Outcome } from './CommandContext.ts'
 import { KeyedLock } from './KeyedLock.ts'
+import { addMembers } from './addMembers.ts'
 import { createConversation } from './createConversation.ts'
+import { joinByLink } from './joinByLink.ts'
+import { leaveConversation } from './leaveConversation.ts'
+import { removeMember } from './removeMember.ts'
+import { setAvailableByLink } from './setAvailableByLink.ts'
+import { updateConversation } from './updateConversation.ts'
 
 /**
  * Applies commands (ARCHITECTURE §2) at most once per command id: the answer, accepted or
@@ -48,13 +54,27 @@ export class CommandService {
     switch (command.type) {
       case 'createConversation':
         return this.#locks.run(`conv:${command.conv}`, () => createConversation(this.#ctx, who, command))
+      case 'addMembers':
+        return this.#locks.run(`conv:${command.conv}`, () => addMembers(this.#ctx, who, command))
+      case 'removeMember':
+        return this.#locks.run(`conv:${command.conv}`, () => removeMember(this.#ctx, who, command))
+      case 'leaveConversation':
+        return this.#locks.run(`conv:${command.conv}`, () => leaveConversation(this.#ctx, who, command))
+      case 'updateConversation':
+        return this.#locks.run(`conv:${command.conv}`, () => updateConversation(this.#ctx, who, command))
+      case 'setAvailableByLink':
+        return this.#locks.run(`conv:${command.conv}`, () => setAvailableByLink(this.#ctx, who, command))
+      case 'joinByLink':
+        // Membership checks read the table; two joins of one person are made idempotent there.
+        return joinByLink(this.#ctx, who, command)
       default:
-        return assertNever(command.type, 'command type')
+        return assertNever(command, 'command')
     }
   }
 }
 
 function toResult(command: Command, outcome: Outcome): CommandResult {
+  if (outcome.status === 'accepted' && outcome.conv !== undefined) return { id: command.id, status: 'accepted', conv: outcome.conv }
   return outcome.status === 'accepted'
     ? { id: command.id, status: 'accepted' }
     : { id: command.id, status: 'rejected', reason: outcome.reason, message: outcome.message }

@@ -171,14 +171,19 @@ describe('POST /api/commands: createConversation', () => {
     for (const user of ['anna', 'diego', 'marco']) expect(await inboxEntryOf(r, user, cmd.conv)).toMatchObject({ createdAt: 1_000, memberCount: 3 })
   })
 
-  test('a guest may not start a conversation', async () => {
+  test('a guest may not start a direct conversation; a group a guest starts is available by link', async () => {
     const r = await relay()
     await r.store.accounts.createUser({
       id: 'gina' as UserId, workspaceId: DEMO_WORKSPACE, email: demoEmail('gina'), name: 'Gina Guest', role: 'guest', canModifyPresence: false, createdAt: 1,
     })
+    const dm = direct('gina', 'anna')
+    expect(await send(r, 'gina', dm)).toEqual(rejectedWith(Reason.forbidden))
+    expect(await r.store.accounts.conversation(dm.conv)).toBeNull()
     const cmd = group({ members: ['anna'] as UserId[] })
-    expect(await send(r, 'gina', cmd)).toEqual(rejectedWith(Reason.forbidden))
-    expect(await r.store.accounts.conversation(cmd.conv)).toBeNull()
+    expect(await send(r, 'gina', cmd)).toEqual({ id: cmd.id, status: 'accepted' })
+    const info = await r.server.hub.read(docName.convMeta(cmd.conv), readConvInfo)
+    expect(info).toMatchObject({ byLink: true })
+    expect(info?.linkToken).toBe(await r.store.accounts.conversationLink(cmd.conv))
   })
 
   test('more than the member limit is refused with too-many-members', async () => {

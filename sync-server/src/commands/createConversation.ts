@@ -5,6 +5,8 @@ import {
 import { ConstraintError } from '../storage/ConstraintError.ts'
 import type { ConversationMemberRecord, ConversationRecord } from '../storage/AccountStore.ts'
 import { accepted, rejected, type CommandContext, type Outcome } from './CommandContext.ts'
+import { writeSystemMessage } from './groupRules.ts'
+import { applyLink } from './setAvailableByLink.ts'
 
 /**
  * Creates a direct or group conversation (ARCHITECTURE §2): the membership rows first, then
@@ -17,7 +19,8 @@ import { accepted, rejected, type CommandContext, type Outcome } from './Command
  * is the same command retried after the relay stopped between steps, and it finishes them.
  */
 export async function createConversation(ctx: CommandContext, who: Principal, cmd: CreateConversationCommand): Promise<Outcome> {
-  if (who.role === 'guest') return rejected(Reason.forbidden, 'Guests cannot start conversations')
+  // External members start groups only; such a group is available by link (the reference).
+  if (who.role === 'guest' && cmd.kind !== 'group') return rejected(Reason.forbidden, 'Guests cannot start direct conversations')
   const others = [...new Set(cmd.members)].filter((u) => u !== who.userId)
   if (others.length + 1 > Limits.membersPerConversation) {
     return rejected(Reason.tooManyMembers, `A conversation has at most ${Limits.membersPerConversation} members`)
@@ -53,7 +56,12 @@ export async function createConversation(ctx: CommandContext, who: Principal, cm
     await ctx.accounts.putConversationMember(member)
     members.push(member)
   }
-  await writeMeta(ctx, conv, members, cmd)
+  const byLink = conv.kind === 'group' && (cmd.byLink === true || who.role === 'guest')
+  const created = await writeMeta(ctx, conv, members, cmd)
+  if (created && conv.kind === 'group') {
+    if (byLink) await applyLink(ctx, conv.id, true)
+    await writeSystemMessage(ctx, conv.id, { event: 'created', actor: conv.createdBy, users: [] })
+  }
   await ctx.projector.refresh(conv.id)
   return accepted
 }
@@ -84,19 +92,27 @@ function canFinish(conv: ConversationRecord, members: ConversationMemberRecord[]
   return members.every((m) => named.has(m.user))
 }
 
-/** Writes whatever the meta document lacks: info, members, segment 0. Writes nothing when complete. */
-async function writeMeta(ctx: CommandContext, conv: ConversationRecord, members: ConversationMemberRecord[], cmd: CreateConversationCommand): Promise<void> {
+/**
+ * Writes whatever the meta document lacks: info, members, segment 0. Writes nothing when
+ * complete. Resolves true when it wrote the info (the first time, not on a retry that finds it).
+ */
+async function writeMeta(ctx: CommandContext, conv: ConversationRecord, members: ConversationMemberRecord[], cmd: CreateConversationCommand): Promise<boolean> {
   const info: ConvInfo = {
     id: conv.id, kind: conv.kind, title: conv.kind === 'direct' ? '' : cmd.title, createdBy: conv.createdBy, createdAt: conv.createdAt,
-    readOnly: false, byLink: false,
+    readOnly: conv.kind === 'group' && cmd.readOnly === true, byLink: false,
   }
+  let wrote = false
   if (cmd.description !== undefined && cmd.description.length > 0) info.description = cmd.description
   await ctx.hub.change(docName.convMeta(conv.id), (doc) => {
-    if (readConvInfo(doc) === null) writeConvInfo(doc, info, Origin.server)
+    if (readConvInfo(doc) === null) {
+      writeConvInfo(doc, info, Origin.server)
+      wrote = true
+    }
     const listed = readMembers(doc)
     for (const m of members) {
       if (!listed.has(m.user)) writeMember(doc, m.user, { role: m.role, readOnly: m.readOnly, firstSegment: m.firstSegment, addedAt: m.addedAt }, Origin.server)
     }
     if (readSegments(doc).length === 0) startSegment(doc, 0, conv.createdAt, Origin.server)
   })
+  return wrote
 }

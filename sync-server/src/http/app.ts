@@ -10,11 +10,13 @@ import { join } from 'node:path'
 import type { CommandService } from '../commands/CommandService.ts'
 import type { RelayContext } from '../relay/RelayContext.ts'
 import { DEMO_WORKSPACE } from '../demo/seed.ts'
+import type { FileStore } from '../files/FileStore.ts'
+import { isUploadChunk, mountFileRoutes } from '../files/routes.ts'
 import { onError } from './errors.ts'
 import { MAX_JSON_BYTES, bearer, jsonBody } from './validate.ts'
 
 /** The HTTP API: health, sign-in, commands, demo accounts, and the built client when configured. */
-export function createApp(ctx: RelayContext, commands: CommandService): Hono {
+export function createApp(ctx: RelayContext, commands: CommandService, files: FileStore): Hono {
   const app = new Hono()
   const signedIn = async (c: Context): Promise<Principal> => {
     const who = await ctx.auth.authenticate(bearer(c) ?? '')
@@ -23,7 +25,13 @@ export function createApp(ctx: RelayContext, commands: CommandService): Hono {
   }
   app.onError(onError(ctx.logger))
   // Counts the bytes actually received, so a chunked body without content-length is bounded too.
-  app.use('/api/*', bodyLimit({ maxSize: MAX_JSON_BYTES, onError: () => { throw new WaggleError(Reason.frameTooLarge, 'Request body too large') } }))
+  const jsonLimit = bodyLimit({ maxSize: MAX_JSON_BYTES, onError: () => { throw new WaggleError(Reason.frameTooLarge, 'Request body too large') } })
+  // Upload chunks have their own, larger limit (files/routes.ts).
+  app.use('/api/*', async (c, next) => {
+    if (isUploadChunk(c.req.method, c.req.path)) await next()
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-argument -- Hono types a route's input as `any`; bodyLimit reads only the raw request.
+    else await jsonLimit(c, next)
+  })
 
   app.get('/health', (c) =>
     c.json({ ok: true, connections: ctx.connections.size, loadedDocs: ctx.hub.loadedCount }),
@@ -69,6 +77,8 @@ export function createApp(ctx: RelayContext, commands: CommandService): Hono {
     const body: DemoAccount[] = users.map((u) => ({ name: u.name, email: u.email }))
     return c.json(body)
   })
+
+  mountFileRoutes(app, { files, accounts: ctx.accounts, maxFileBytes: ctx.config.maxFileBytes, signedIn, now: Date.now })
 
   app.all('/api/*', () => {
     throw new WaggleError(Reason.notFound, 'No such API endpoint')

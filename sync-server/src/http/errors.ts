@@ -14,6 +14,11 @@ const statusOf: Partial<Record<Reason, ContentfulStatusCode>> = {
   [Reason.unknownAccount]: 404,
   [Reason.frameTooLarge]: 413,
   [Reason.rateLimited]: 429,
+  [Reason.conflict]: 409,
+  [Reason.fileTooLarge]: 413,
+  [Reason.unsupportedFileType]: 415,
+  [Reason.fileTypeMismatch]: 415,
+  [Reason.uploadOffsetMismatch]: 409,
 }
 
 /** The single error handler: typed errors become `{reason, message}` with a fitting status. */

@@ -1,7 +1,7 @@
 import {
   CloseCode, MIN_CLIENT_PROTOCOL_VERSION, PROTOCOL_VERSION, Reason, WaggleError, canRead, canWrite,
-  decodeClientFrame, encodeFrame, isEmptyUpdate, validateUpdate,
-  type Access, type ClientFrame, type DocName, type Principal, type ServerFrame, type SyncFrame, type UpdateFrame,
+  decodeClientFrame, encodeFrame, isEmptyUpdate, parseDocName, validateUpdate,
+  type Access, type ConvId, type ClientFrame, type DocName, type Principal, type ServerFrame, type SyncFrame, type UpdateFrame,
 } from '@waggle/schema'
 import { encodeAwarenessUpdate } from 'y-protocols/awareness'
 import type { WebSocket } from 'ws'
@@ -26,6 +26,7 @@ export class MuxConnection implements DocSubscriber {
   readonly #subs = new Map<DocName, Subscription>()
   #queue: Promise<void> = Promise.resolve()
   #closed = false
+  #stopAccessEvents: (() => void) | null = null
   readonly #helloTimer: ReturnType<typeof setTimeout>
 
   constructor(ws: WebSocket, ctx: RelayContext) {
@@ -88,6 +89,10 @@ export class MuxConnection implements DocSubscriber {
     const principal = await this.#ctx.auth.authenticate(frame.token)
     if (principal === null) return this.close(CloseCode.unauthorized, Reason.unauthorized)
     this.#principal = principal
+    this.#stopAccessEvents = this.#ctx.access.onChanged((conv, users) => {
+      if (!users.includes(principal.userId)) return
+      this.#queue = this.#queue.then(() => this.#recheck(principal, conv)).catch((err: unknown) => this.#fail(err))
+    })
     this.#send({ type: 'welcome', version: PROTOCOL_VERSION, userId: principal.userId, workspaceId: principal.workspaceId })
   }
 
@@ -129,6 +134,28 @@ export class MuxConnection implements DocSubscriber {
     const states = loaded.awareness.getStates()
     if (states.size > 0) {
       this.#send({ type: 'awareness', doc, update: encodeAwarenessUpdate(loaded.awareness, [...states.keys()]) })
+    }
+  }
+
+  /**
+   * Re-evaluates this connection's subscriptions to `conv`'s documents after a membership
+   * change (ARCHITECTURE §4): a document no longer readable gets `access: none` and nothing
+   * more is forwarded; a changed access is announced.
+   */
+  async #recheck(principal: Principal, conv: ConvId): Promise<void> {
+    for (const [doc, sub] of [...this.#subs]) {
+      if (this.#closed) return
+      const parsed = parseDocName(doc)
+      if (parsed === null || !('conv' in parsed) || parsed.conv !== conv) continue
+      const access = await accessFor(this.#ctx.accounts, principal, doc)
+      if (access === sub.access) continue
+      if (canRead(access)) {
+        sub.access = access
+      } else {
+        this.#subs.delete(doc)
+        this.#ctx.hub.unsubscribe(doc, this)
+      }
+      this.#send({ type: 'access', doc, access })
     }
   }
 
@@ -183,6 +210,8 @@ export class MuxConnection implements DocSubscriber {
   #cleanup(): void {
     this.#closed = true
     clearTimeout(this.#helloTimer)
+    this.#stopAccessEvents?.()
+    this.#stopAccessEvents = null
     for (const doc of this.#subs.keys()) this.#ctx.hub.unsubscribe(doc, this)
     this.#subs.clear()
     this.#ctx.connections.delete(this)

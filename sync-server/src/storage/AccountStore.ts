@@ -105,6 +105,13 @@ export interface AccountStore {
   conversationMembers(conv: ConvId): Promise<ConversationMemberRecord[]>
   /** Ids of the conversations `user` is a member of. */
   conversationsOf(user: UserId): Promise<ConvId[]>
+  /**
+   * Sets (or with null, removes) the conversation's join link token; a conversation has at most
+   * one. Rejects a token already used by another conversation or an unknown conversation.
+   */
+  setConversationLink(conv: ConvId, token: string | null): Promise<void>
+  conversationLink(conv: ConvId): Promise<string | null>
+  conversationByLink(token: string): Promise<ConvId | null>
 
   /** Rejects a duplicate id (the command was answered already) or an unknown user. */
   putCommandResult(record: CommandRecord): Promise<void>

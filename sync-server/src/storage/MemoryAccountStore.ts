@@ -25,6 +25,7 @@ export class MemoryAccountStore implements AccountStore {
   readonly #conversations = new Map<ConvId, ConversationRecord>()
   readonly #members = new Map<string, ConversationMemberRecord>()
   readonly #commands = new Map<CommandId, CommandRecord>()
+  readonly #links = new Map<ConvId, string>()
 
   createWorkspace(ws: WorkspaceRecord): Promise<void> {
     return promised(() => {
@@ -132,6 +133,22 @@ export class MemoryAccountStore implements AccountStore {
   }
   conversationsOf(user: UserId): Promise<ConvId[]> {
     return Promise.resolve([...this.#members.values()].filter((m) => m.user === user).map((m) => m.conv))
+  }
+
+  setConversationLink(conv: ConvId, token: string | null): Promise<void> {
+    return promised(() => {
+      const what = `Link of ${conv}`
+      exists(this.#conversations.has(conv), what)
+      if (token === null) return void this.#links.delete(conv)
+      unique([...this.#links].some(([c, t]) => t === token && c !== conv), what)
+      this.#links.set(conv, token)
+    })
+  }
+  conversationLink(conv: ConvId): Promise<string | null> {
+    return Promise.resolve(this.#links.get(conv) ?? null)
+  }
+  conversationByLink(token: string): Promise<ConvId | null> {
+    return Promise.resolve([...this.#links].find(([, t]) => t === token)?.[0] ?? null)
   }
 
   putCommandResult(record: CommandRecord): Promise<void> {

@@ -65,6 +65,11 @@ function statements(db: SqliteDatabase) {
     member: db.prepare<[string, string], MemberRow>(`${MEMBER} WHERE conv = ? AND user_id = ?`),
     members: db.prepare<[string], MemberRow>(`${MEMBER} WHERE conv = ? ORDER BY added_at, user_id`),
     convsOf: db.prepare<[string], { conv: string }>('SELECT conv FROM conversation_members WHERE user_id = ? ORDER BY conv'),
+    // Not INSERT OR REPLACE: that would delete another conversation's row holding the same token.
+    putLink: db.prepare<[string, string]>('INSERT INTO conversation_links (conv, token) VALUES (?, ?) ON CONFLICT (conv) DO UPDATE SET token = excluded.token'),
+    deleteLink: db.prepare<[string]>('DELETE FROM conversation_links WHERE conv = ?'),
+    linkOf: db.prepare<[string], { token: string }>('SELECT token FROM conversation_links WHERE conv = ?'),
+    convByLink: db.prepare<[string], { conv: string }>('SELECT conv FROM conversation_links WHERE token = ?'),
     insertCommand: db.prepare<[CommandResultRow]>(
       `INSERT INTO command_results (id, user_id, status, reason, message, at)
        VALUES (@id, @user_id, @status, @reason, @message, @at)`,
@@ -184,6 +189,16 @@ export class SqliteAccountStore implements AccountStore {
   }
   conversationsOf(user: UserId): Promise<ConvId[]> {
     return promised(() => this.#q.convsOf.all(user).map((r) => r.conv as ConvId))
+  }
+
+  setConversationLink(conv: ConvId, token: string | null): Promise<void> {
+    return this.#write(`Link of ${conv}`, () => (token === null ? this.#q.deleteLink.run(conv) : this.#q.putLink.run(conv, token)))
+  }
+  conversationLink(conv: ConvId): Promise<string | null> {
+    return promised(() => this.#q.linkOf.get(conv)?.token ?? null)
+  }
+  conversationByLink(token: string): Promise<ConvId | null> {
+    return promised(() => (this.#q.convByLink.get(token)?.conv as ConvId | undefined) ?? null)
   }
 
   putCommandResult(record: CommandRecord): Promise<void> {

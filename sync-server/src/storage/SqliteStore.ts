@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { SqliteFileStore } from '../files/SqliteFileStore.ts'
 import { SqliteAccountStore } from './SqliteAccountStore.ts'
 import { SqlitePersistence } from './SqlitePersistence.ts'
 import { openSqlite, type SqliteDatabase } from './sqlite.ts'
@@ -14,15 +15,18 @@ export const SQLITE_FILE_NAME = 'waggle.sqlite'
 export class SqliteStore {
   readonly persistence: SqlitePersistence
   readonly accounts: SqliteAccountStore
+  /** Uploaded files: metadata in this database, bytes in `<dir>/files/`. */
+  readonly files: SqliteFileStore
 
-  private constructor(readonly db: SqliteDatabase) {
+  private constructor(readonly db: SqliteDatabase, dir: string) {
     this.persistence = new SqlitePersistence(db)
     this.accounts = new SqliteAccountStore(db)
+    this.files = new SqliteFileStore(db, join(dir, 'files'))
   }
 
   /** Opens (creating and migrating if needed) the database in `dir`. */
   static open(dir: string): SqliteStore {
-    return new SqliteStore(openSqlite(join(dir, SQLITE_FILE_NAME)))
+    return new SqliteStore(openSqlite(join(dir, SQLITE_FILE_NAME)), dir)
   }
 
   /** Closes the connection; safe to call twice. */

@@ -270,6 +270,22 @@ export function accountStoreContract(name: string, make: () => Promise<AccountSt
       })
     })
 
+    describe('conversation links', () => {
+      it('keeps one token per conversation, finds the conversation by it, and forgets it when removed', async () => {
+        await seed()
+        await a.createConversation(conversation(otherConv))
+        await a.setConversationLink(conv, 'tok-1')
+        expect(await a.conversationLink(conv)).toBe('tok-1')
+        expect(await a.conversationByLink('tok-1')).toBe(conv)
+        await expect(a.setConversationLink(otherConv, 'tok-1')).rejects.toEqual(rejection('duplicate'))
+        await a.setConversationLink(conv, 'tok-2')
+        expect(await a.conversationByLink('tok-1')).toBeNull()
+        await a.setConversationLink(conv, null)
+        expect(await a.conversationLink(conv)).toBeNull()
+        expect(await a.conversationByLink('tok-2')).toBeNull()
+      })
+    })
+
     describe('command results', () => {
       it('keeps accepted and rejected results with every field intact', async () => {
         await seed()

@@ -48,11 +48,13 @@ describe('openSqlite', () => {
     expect(tables.map((t) => t.name)).toEqual([
       'auth_codes',
       'command_results',
+      'conversation_links',
       'conversation_members',
       'conversations',
       'doc_heads',
       'doc_snapshots',
       'doc_updates',
+      'files',
       'sessions',
       'users',
       'workspaces',

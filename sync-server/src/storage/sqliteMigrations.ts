@@ -93,4 +93,25 @@ export const sqliteMigrations: readonly string[] = [
         OR (status = 'rejected' AND reason IS NOT NULL AND message IS NOT NULL))
   ) STRICT;
   `,
+  // 3: join links of conversations "available by link" (issue 4): one random token per conversation.
+  `
+  CREATE TABLE conversation_links (
+    conv TEXT PRIMARY KEY REFERENCES conversations (id),
+    token TEXT NOT NULL UNIQUE
+  ) STRICT;
+  `,
+  // 4: uploaded files (issue 4): metadata here, bytes under <data>/files/<id>.
+  `
+  CREATE TABLE files (
+    id TEXT PRIMARY KEY,
+    conv TEXT NOT NULL REFERENCES conversations (id),
+    owner TEXT NOT NULL REFERENCES users (id),
+    name TEXT NOT NULL,
+    size INTEGER NOT NULL CHECK (size >= 0),
+    type TEXT NOT NULL,
+    "offset" INTEGER NOT NULL CHECK ("offset" >= 0 AND "offset" <= size),
+    complete INTEGER NOT NULL CHECK (complete IN (0, 1)),
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  `,
 ]

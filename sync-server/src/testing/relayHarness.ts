@@ -1,3 +1,4 @@
+import type { FileStore } from '../files/FileStore.ts'
 import type { AuthStartResponse, AuthVerifyResponse } from '@waggle/schema'
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -30,6 +31,8 @@ export interface RelayOptions {
 export interface RelayStores {
   persistence: Persistence
   accounts: AccountStore
+  /** Uploaded files (SQLite + disk); the relay keeps them in memory when absent. */
+  files?: FileStore
   close(): Promise<void>
 }
 
@@ -75,6 +78,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const { store, ownDir } = openStores(options)
   const server = createServer({
     persistence: store.persistence, accounts: store.accounts, logger: silentLogger,
+    ...(store.files !== undefined ? { files: store.files } : {}),
     config: { demo, ...options.config },
   })
   let stopped = false

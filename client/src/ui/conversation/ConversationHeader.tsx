@@ -3,6 +3,8 @@ import { Show, onMount, type JSX } from 'solid-js'
 import type { ConversationModel } from '../../bind/model.ts'
 import { Avatar } from '../Avatar.tsx'
 import { useApp } from '../context.ts'
+import { InCommon } from './InCommon.tsx'
+import { GroupInfoButton } from './groups/GroupInfoPanel.tsx'
 
 /** Avatar, title and who is in it; a back link to the inbox on narrow screens. */
 export function ConversationHeader(props: { conversation: ConversationModel; titleId: string }): JSX.Element {
@@ -39,7 +41,9 @@ export function ConversationHeader(props: { conversation: ConversationModel; tit
         <Show when={subtitle() !== ''}>
           <p class="conversation-sub" title={info()?.kind === 'group' ? memberNames() : undefined}>{subtitle()}</p>
         </Show>
+        <Show when={info()?.kind === 'direct' ? info()?.peer : null}>{(peer) => <InCommon peer={peer()} />}</Show>
       </div>
+      <Show when={info()?.kind === 'group'}><GroupInfoButton conv={props.conversation.conv} /></Show>
     </header>
   )
 }

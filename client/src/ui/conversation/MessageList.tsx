@@ -24,6 +24,8 @@ function estimate(row: MessageRow | undefined): number {
 /** The handle the view uses to follow an own message down. */
 export interface MessageListApi {
   scrollToEnd(): void
+  /** Scrolls a loaded message into view; false when it is not loaded. */
+  scrollToMessage(id: string): boolean
 }
 
 /**
@@ -110,6 +112,12 @@ export function MessageList(props: { conversation: ConversationModel; ref: (api:
     scrollToEnd() {
       followOwn = true
       toEnd()
+    },
+    scrollToMessage(id: string) {
+      const index = rows().findIndex((r) => r.message.id === id)
+      if (index < 0) return false
+      virtualizer.scrollToIndex(index, { align: 'center' })
+      return true
     },
   })
 

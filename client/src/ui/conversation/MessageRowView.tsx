@@ -1,7 +1,11 @@
 import { Show, type JSX } from 'solid-js'
 import type { ConversationModel } from '../../bind/model.ts'
 import { Avatar } from '../Avatar.tsx'
+import { MessageActionsMenu, MessageHeading, MessageText } from './MessageExtras.tsx'
+import { ReactionChips } from './Reactions.tsx'
+import { MessageAttachments } from './Attachments.tsx'
 import { useApp } from '../context.ts'
+import { SystemMessageLine } from './groups/SystemMessageLine.tsx'
 import { deliveryText } from '../format/delivery.ts'
 import type { MessageRow } from '../format/rows.ts'
 import { clockTime, fullTime } from '../format/time.ts'
@@ -17,6 +21,8 @@ export function MessageRowView(props: { row: MessageRow; conversation: Conversat
   const person = () => model.person(m().author)
   const delivery = () => deliveryText(m(), props.conversation.seenBy().get(m().id), props.latestOwn)
   const author = () => (m().own ? 'You' : m().authorName)
+  const system = props.row.message.system
+  if (system !== undefined) return <SystemMessageLine row={props.row} event={system} />
 
   return (
     <div class="msg-row" classList={{ 'msg-own': m().own, 'msg-first': props.row.showHeader }}>
@@ -38,10 +44,14 @@ export function MessageRowView(props: { row: MessageRow; conversation: Conversat
           </p>
           <div class="bubble" classList={{ 'bubble-deleted': m().deleted, 'bubble-rejected': m().delivery === 'rejected', 'bubble-pending': m().delivery === 'pending' }}>
             <Show when={!m().deleted} fallback={<span>Message deleted</span>}>
-              <span class="msg-text">{m().text}</span>
+              <MessageHeading message={m()} />
+              <MessageText message={m()} />
               <Show when={m().editedAt !== null}><span class="msg-edited"> (edited)</span></Show>
+              <Show when={m().attachments}>{(items) => <MessageAttachments items={items()} own={m().own} />}</Show>
             </Show>
           </div>
+          <ReactionChips message={m()} conversation={props.conversation} />
+          <MessageActionsMenu message={m()} />
           <DeliveryLine text={delivery()} row={props.row} conversation={props.conversation} />
         </div>
       </div>

@@ -6,7 +6,7 @@ import { deliveryText, latestSentOwn, seenByText } from './delivery.ts'
 function own(delivery: MessageItem['delivery'], id = 'm1', rejectReason: string | null = null): MessageItem {
   return {
     id: id as MessageId, author: 'me' as UserId, authorName: 'Me', own: true, time: 0,
-    text: 'hi', deleted: false, editedAt: null, delivery, rejectReason,
+    text: 'hi', deleted: false, editedAt: null, delivery, rejectReason, replyTo: null, mentions: [], forwarded: null,
   }
 }
 

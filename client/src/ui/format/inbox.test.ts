@@ -7,7 +7,7 @@ function item(over: Partial<InboxItem> = {}): InboxItem {
   return {
     conv: 'c1' as ConvId, kind: 'direct', title: 'Ana Ruiz', peer: null, avatar: { initials: 'AR', hue: 10 },
     last: { id: 'm1' as MessageId, authorName: 'Ana Ruiz', own: false, time: 0, preview: 'Hello', deleted: false },
-    activityAt: 0, unread: 0, pinned: false, archived: false, readOnly: false, creation: null, creationError: null,
+    activityAt: 0, unread: 0, mentioned: false, pinned: false, archived: false, hidden: false, muted: false, draft: null, readOnly: false, creation: null, creationError: null,
     ...over,
   }
 }
@@ -26,6 +26,12 @@ describe('inbox filters', () => {
   it('Archived shows only archived ones', () => {
     expect(filterInbox(items, 'archived').map((i) => i.conv)).toEqual(['c'])
   })
+
+  it('hidden conversations are left out of All and Unread', () => {
+    const withHidden = [...items, item({ conv: 'h' as ConvId, hidden: true, unread: 1 })]
+    expect(filterInbox(withHidden, 'all').map((i) => i.conv)).toEqual(['a', 'b'])
+    expect(filterInbox(withHidden, 'unread').map((i) => i.conv)).toEqual(['b'])
+  })
 })
 
 describe('inbox preview', () => {
@@ -33,6 +39,10 @@ describe('inbox preview', () => {
     expect(previewText(item({ last: { id: 'm' as MessageId, authorName: 'Me', own: true, time: 0, preview: 'Done', deleted: false } }))).toBe('You: Done')
     expect(previewText(item({ kind: 'group' }))).toBe('Ana: Hello')
     expect(previewText(item())).toBe('Hello')
+  })
+
+  it('shows an unsent draft instead of the last message', () => {
+    expect(previewText(item({ draft: 'See you at 3' }))).toBe('Draft: See you at 3')
   })
 
   it('says a deleted message was deleted', () => {

@@ -3,8 +3,8 @@ import type { InboxFilter, InboxItem } from '../../bind/model.ts'
 /** The inbox as one filter shows it (the model's order is kept: pinned first, then newest). */
 export function filterInbox(items: readonly InboxItem[], filter: InboxFilter): InboxItem[] {
   switch (filter) {
-    case 'all': return items.filter((i) => !i.archived)
-    case 'unread': return items.filter((i) => !i.archived && i.unread > 0)
+    case 'all': return items.filter((i) => !i.archived && !i.hidden)
+    case 'unread': return items.filter((i) => !i.archived && !i.hidden && i.unread > 0)
     case 'archived': return items.filter((i) => i.archived)
   }
 }
@@ -13,6 +13,7 @@ export function filterInbox(items: readonly InboxItem[], filter: InboxFilter): I
 export function previewText(item: InboxItem): string {
   if (item.creation === 'pending') return 'Waiting to be created'
   if (item.creation === 'rejected') return `Could not be created: ${item.creationError ?? 'the server refused it'}`
+  if (item.draft !== null) return `Draft: ${item.draft.replace(/\s+/g, ' ').trim()}`
   const last = item.last
   if (last === null) return 'No messages yet'
   const text = last.deleted ? 'Message deleted' : last.preview

@@ -10,6 +10,7 @@ function msg(author: string, time: number, own = false): MessageItem {
   return {
     id: timeSortableId(time) as MessageId, author: author as UserId, authorName: author, own, time,
     text: 'hi', deleted: false, editedAt: null, delivery: own ? 'sent' : 'received', rejectReason: null,
+    replyTo: null, mentions: [], forwarded: null,
   }
 }
 

@@ -14,7 +14,7 @@ interface InboxRowProps {
   onFocus: () => void
 }
 
-/** One conversation in the inbox: a link to it, and a menu with Pin and Archive. */
+/** One conversation in the inbox: a link to it, and a menu with Pin, Archive, Hide and Mute. */
 export function InboxRow(props: InboxRowProps): JSX.Element {
   const { model, now } = useApp()
   const item = () => props.item
@@ -24,12 +24,20 @@ export function InboxRow(props: InboxRowProps): JSX.Element {
   const actions = () => [
     { label: item().pinned ? 'Unpin' : 'Pin', onSelect: () => model.setPinned(item().conv, !item().pinned) },
     { label: item().archived ? 'Unarchive' : 'Archive', onSelect: archive },
+    { label: 'Hide', onSelect: hide },
+    { label: item().muted ? 'Unmute notifications' : 'Mute notifications', onSelect: () => model.setMuted(item().conv, !item().muted) },
   ]
 
-  // Archiving takes the row out of the current filter: keep the keyboard focus in the list.
+  // Archiving and hiding take the row out of the current filter: keep the keyboard focus in the list.
   function archive(): void {
+    keepFocusNear(() => model.setArchived(item().conv, !item().archived))
+  }
+  function hide(): void {
+    keepFocusNear(() => model.setHidden(item().conv, true))
+  }
+  function keepFocusNear(act: () => void): void {
     const neighbour = row.nextElementSibling ?? row.previousElementSibling
-    model.setArchived(item().conv, !item().archived)
+    act()
     requestAnimationFrame(() => {
       if (!row.isConnected) neighbour?.querySelector<HTMLElement>('a.conv-link')?.focus()
     })
@@ -47,6 +55,11 @@ export function InboxRow(props: InboxRowProps): JSX.Element {
                 <path d="M10.5 1.5 14.5 5.5 12 6.5 9.5 9l.5 4-1.5 1.5L6 12l-3.5 3.5L1 15l.5-1.5L5 10 2.5 7.5 4 6l4 .5L10.5 4Z" fill="currentColor" />
               </svg>
             </Show>
+            <Show when={item().muted}>
+              <svg class="conv-muted" role="img" aria-label="Muted" width="14" height="14" viewBox="0 0 16 16">
+                <path d="M8 2.5a3.5 3.5 0 0 0-3.5 3.5v2.6L3 11h10l-1.5-2.4V6A3.5 3.5 0 0 0 8 2.5ZM6.5 12.5a1.5 1.5 0 0 0 3 0M2.5 2.5l11 11" fill="none" stroke="currentColor" stroke-width="1.4" stroke-linecap="round" />
+              </svg>
+            </Show>
             <time class="conv-time" datetime={new Date(time()).toISOString()} title={fullTime(time())}>{inboxTime(time(), now())}</time>
           </span>
           <span class="conv-line">
@@ -54,7 +67,10 @@ export function InboxRow(props: InboxRowProps): JSX.Element {
               {previewText(item())}
             </span>
             <Show when={item().unread > 0}>
-              <span class="badge" role="img" aria-label={unreadLabel(item().unread)}>{item().unread > 99 ? '99+' : item().unread}</span>
+              <span class="badge" classList={{ 'badge-mention': item().mentioned }} role="img"
+                aria-label={item().mentioned ? `${unreadLabel(item().unread)}, including a mention of you` : unreadLabel(item().unread)}>
+                <Show when={item().mentioned}><span class="badge-at" aria-hidden="true">@</span></Show>{item().unread > 99 ? '99+' : item().unread}
+              </span>
             </Show>
           </span>
         </span>

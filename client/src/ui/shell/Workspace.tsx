@@ -1,4 +1,3 @@
-import type { ConvId } from '@waggle/schema'
 import { useMatch, useNavigate } from '@solidjs/router'
 import type { JSX } from 'solid-js'
 import { forgetSession, type Session } from '../../api/auth.ts'
@@ -21,7 +20,6 @@ export function Workspace(props: { session: Session; onSignedOut: () => void; ch
 
   const context: AppContextValue = {
     model,
-    drafts: new Map<ConvId, string>(),
     now: createNow(),
     async signOut(options) {
       await model.signOut(options)
