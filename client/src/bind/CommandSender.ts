@@ -1,5 +1,5 @@
 import { Reason, isReason, type Command, type CommandId } from '@waggle/schema'
-import { backoffDelay } from '../sync/index.ts'
+import { QueueRunner, type QueueRunnerDeps } from './QueueRunner.ts'
 import type { CommandRow, LocalIndex } from './LocalIndex.ts'
 
 /** What one POST of a command came to. */
@@ -51,99 +51,52 @@ function rejected(body: { reason?: unknown; message?: unknown } | null): PostOut
   return { kind: 'rejected', reason, message }
 }
 
-export interface CommandSenderDeps {
+export interface CommandSenderDeps extends QueueRunnerDeps {
   index: Pick<LocalIndex, 'commands' | 'remove' | 'reject'>
   post: (command: Command) => Promise<PostOutcome>
-  /** Whether the relay connection is up (only then is posting worth trying). */
-  online: () => boolean
-  onError: (err: unknown) => void
   /**
    * Resolves once an accepted command's effect is on the device (a new conversation is in the
    * inbox projection), so its item never disappears in between; it should give up after a while.
    */
   settled?: (command: Command) => Promise<void>
-  delay?: (attempt: number) => number
 }
 
 /**
  * Sends the command outbox, oldest first, one at a time (run by the leader tab only): on
  * `kick()` (a new command, the connection opened) and on a backoff timer after a failure.
- * Accepted commands leave the outbox; rejected ones stay, with the reason, until dismissed.
  */
-export class CommandSender {
+export class CommandSender extends QueueRunner<CommandRow> {
   readonly #deps: CommandSenderDeps
-  #running = false
-  #again = false
-  #attempt = 0
-  #timer: ReturnType<typeof setTimeout> | null = null
-  #disposed = false
 
   constructor(deps: CommandSenderDeps) {
+    super(deps)
     this.#deps = deps
   }
 
-  kick(): void {
-    if (this.#disposed) return
-    if (this.#running) {
-      this.#again = true
-      return
-    }
-    void this.#drain()
+  protected async next(): Promise<CommandRow | undefined> {
+    return (await this.#deps.index.commands()).find((row) => row.state === 'pending')
   }
 
-  dispose(): void {
-    this.#disposed = true
-    if (this.#timer !== null) clearTimeout(this.#timer)
-    this.#timer = null
-  }
-
-  async #drain(): Promise<void> {
-    this.#running = true
-    try {
-      do {
-        this.#again = false
-        if (!this.#deps.online()) return
-        const next = (await this.#deps.index.commands()).find((row) => row.state === 'pending')
-        if (next === undefined || this.#disposed) return
-        if (!(await this.#sendOne(next))) return
-      } while (!this.#disposed)
-    } catch (err) {
-      this.#deps.onError(err)
-    } finally {
-      this.#running = false
-      if (this.#again) this.kick()
-    }
-  }
-
-  /** Returns whether to go on with the next command. */
-  async #sendOne(row: CommandRow): Promise<boolean> {
+  protected async sendOne(row: CommandRow): Promise<boolean> {
     const outcome = await this.#deps.post(row.command)
-    if (this.#disposed) return false
+    if (this.disposed) return false
     switch (outcome.kind) {
       case 'accepted':
-        this.#attempt = 0
+        this.resetBackoff()
         await this.#deps.settled?.(row.command)
-        if (this.#disposed) return false
+        if (this.disposed) return false
         await this.#deps.index.remove(row.id)
         return true
       case 'rejected':
-        this.#attempt = 0
+        this.resetBackoff()
         await this.#deps.index.reject(row.id, outcome.reason, outcome.message)
         return true
       case 'retry':
-        this.#retryLater()
+        this.retryLater()
         return false
       case 'unauthorized':
         // Waits for the next kick (a reconnect with a renewed token), not a timer.
         return false
     }
-  }
-
-  #retryLater(): void {
-    if (this.#timer !== null || this.#disposed) return
-    this.#timer = setTimeout(() => {
-      this.#timer = null
-      this.kick()
-    }, (this.#deps.delay ?? backoffDelay)(this.#attempt++))
   }
 }
