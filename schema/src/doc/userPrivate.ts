@@ -47,39 +47,37 @@ export function markRead(doc: Y.Doc, conv: ConvId, message: MessageId, origin: T
   return true
 }
 
-export function pins(doc: Y.Doc): Map<ConvId, number> {
-  return kvEntries(doc, PINS, isTime) as Map<ConvId, number>
+/**
+ * A per-conversation flag that remembers when it was set (pins, archived, hidden, muted): the
+ * key-value layout with the time as value, present while the flag is on.
+ */
+function conversationFlag(name: string) {
+  return {
+    read: (doc: Y.Doc): Map<ConvId, number> => kvEntries(doc, name, isTime) as Map<ConvId, number>,
+    write: (doc: Y.Doc, conv: ConvId, on: boolean, now: number, origin: TxOrigin): void =>
+      kvWrite<number>(doc, name, origin, (set, del) => (on ? set(conv, now) : del(conv))),
+  }
 }
 
-export function setPinned(doc: Y.Doc, conv: ConvId, pinned: boolean, now: number, origin: TxOrigin): void {
-  kvWrite<number>(doc, PINS, origin, (set, del) => (pinned ? set(conv, now) : del(conv)))
-}
+const pinFlag = conversationFlag(PINS)
+const archivedFlag = conversationFlag(ARCHIVED)
+const hiddenFlag = conversationFlag(HIDDEN)
+const mutedFlag = conversationFlag(MUTED)
 
-export function archived(doc: Y.Doc): Map<ConvId, number> {
-  return kvEntries(doc, ARCHIVED, isTime) as Map<ConvId, number>
-}
+/** When each pinned conversation was pinned (pinned ones list first, in that order). */
+export const pins = pinFlag.read
+export const setPinned = pinFlag.write
 
-export function setArchived(doc: Y.Doc, conv: ConvId, value: boolean, now: number, origin: TxOrigin): void {
-  kvWrite<number>(doc, ARCHIVED, origin, (set, del) => (value ? set(conv, now) : del(conv)))
-}
+export const archived = archivedFlag.read
+export const setArchived = archivedFlag.write
 
 /** When each hidden conversation was hidden; it shows again once a message newer than that arrives. */
-export function hidden(doc: Y.Doc): Map<ConvId, number> {
-  return kvEntries(doc, HIDDEN, isTime) as Map<ConvId, number>
-}
-
-export function setHidden(doc: Y.Doc, conv: ConvId, value: boolean, now: number, origin: TxOrigin): void {
-  kvWrite<number>(doc, HIDDEN, origin, (set, del) => (value ? set(conv, now) : del(conv)))
-}
+export const hidden = hiddenFlag.read
+export const setHidden = hiddenFlag.write
 
 /** Conversations whose notifications are muted, with when they were muted. */
-export function muted(doc: Y.Doc): Map<ConvId, number> {
-  return kvEntries(doc, MUTED, isTime) as Map<ConvId, number>
-}
-
-export function setMuted(doc: Y.Doc, conv: ConvId, value: boolean, now: number, origin: TxOrigin): void {
-  kvWrite<number>(doc, MUTED, origin, (set, del) => (value ? set(conv, now) : del(conv)))
-}
+export const muted = mutedFlag.read
+export const setMuted = mutedFlag.write
 
 /** Every conversation's unsent draft. */
 export function drafts(doc: Y.Doc): Map<ConvId, Draft> {
