@@ -1,6 +1,7 @@
-import Dexie, { liveQuery, type EntityTable } from 'dexie'
+import { liveQuery, type Dexie, type EntityTable } from 'dexie'
 import { Reason, WaggleError, isId, isReason, type CommandId, type ConversationCommand, type CreateConversationCommand, type ConvId, type MessageId } from '@waggle/schema'
 import type { UnreadRecord } from './unread.ts'
+import { openAccountDb, type AccountDbOptions } from '../sync/index.ts'
 
 /** Derived state of one conversation, kept so the inbox renders without opening its segments. */
 export interface ConvIndexRow extends UnreadRecord {
@@ -36,11 +37,7 @@ type IndexDb = Dexie & {
   commands: EntityTable<CommandRow, 'seq'>
 }
 
-export interface LocalIndexOptions {
-  account: string
-  indexedDB?: IDBFactory
-  IDBKeyRange?: typeof IDBKeyRange
-}
+export type LocalIndexOptions = AccountDbOptions
 
 /** IndexedDB name of an account's local index (next to its documents, `waggle-<account>`). */
 export function indexDbNameFor(account: string): string {
@@ -58,17 +55,8 @@ export class LocalIndex {
   readonly #db: IndexDb
 
   constructor(options: LocalIndexOptions) {
-    // Dexie's liveQuery runs only where Dexie found an IndexedDB when it loaded. Node (tests)
-    // has none, so the injected one is registered; a browser's own is never replaced.
-    if (!Dexie.dependencies.indexedDB && options.indexedDB) {
-      Dexie.dependencies.indexedDB = options.indexedDB
-      if (options.IDBKeyRange) Dexie.dependencies.IDBKeyRange = options.IDBKeyRange
-    }
-    this.#db = new Dexie(indexDbNameFor(options.account), {
-      chromeTransactionDurability: 'strict',
-      ...(options.indexedDB ? { indexedDB: options.indexedDB } : {}),
-      ...(options.IDBKeyRange ? { IDBKeyRange: options.IDBKeyRange } : {}),
-    }) as IndexDb
+    // Every tab reads it through liveQuery.
+    this.#db = openAccountDb(indexDbNameFor(options.account), options, true) as IndexDb
     this.#db.version(1).stores({ convs: 'conv', commands: '++seq, &id, conv' })
   }
 

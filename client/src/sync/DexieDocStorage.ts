@@ -2,6 +2,7 @@ import Dexie, { type EntityTable, type Table } from 'dexie'
 import * as Y from 'yjs'
 import { Reason, WaggleError, assert, isReason } from '@waggle/schema'
 import type { DocName } from '@waggle/schema'
+import { openAccountDb, type AccountDbOptions } from './accountDb.ts'
 import { COMPACT_THRESHOLD, type DocStorage, type OutboxEntry } from './DocStorage.ts'
 
 /** One record of a document's update log. */
@@ -16,13 +17,7 @@ type WaggleDb = Dexie & {
   outbox: EntityTable<OutboxEntry, 'seq'>
 }
 
-export interface DexieDocStorageOptions {
-  /** The signed-in account; each account gets its own database. */
-  account: string
-  /** Lets Node tests pass fake-indexeddb; browsers use the global one. */
-  indexedDB?: IDBFactory
-  IDBKeyRange?: typeof IDBKeyRange
-}
+export type DexieDocStorageOptions = AccountDbOptions
 
 /** IndexedDB database name for an account's local data. */
 export function dbNameFor(account: string): string {
@@ -44,12 +39,7 @@ export class DexieDocStorage implements DocStorage {
   readonly #db: WaggleDb
 
   constructor(options: DexieDocStorageOptions) {
-    this.#db = new Dexie(dbNameFor(options.account), {
-      chromeTransactionDurability: 'strict',
-      // Spread only what was given: Dexie falls back to the globals for missing dependencies.
-      ...(options.indexedDB ? { indexedDB: options.indexedDB } : {}),
-      ...(options.IDBKeyRange ? { IDBKeyRange: options.IDBKeyRange } : {}),
-    }) as WaggleDb
+    this.#db = openAccountDb(dbNameFor(options.account), options) as WaggleDb
     this.#db.version(1).stores({ updates: '++id, doc', outbox: '++seq, doc' })
   }
 

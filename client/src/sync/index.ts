@@ -4,6 +4,8 @@ export type { DocHandle, SyncClientOptions, UnstoredUpdate } from './SyncClient.
 export { COMPACT_THRESHOLD } from './DocStorage.ts'
 export type { DocStorage, OutboxEntry } from './DocStorage.ts'
 export { DexieDocStorage, dbNameFor } from './DexieDocStorage.ts'
+export { openAccountDb } from './accountDb.ts'
+export type { AccountDbOptions } from './accountDb.ts'
 export { MemoryDocStorage } from './MemoryDocStorage.ts'
 export { Watchable, initialStatus } from './SyncStatus.ts'
 export type { SyncState, SyncStatus } from './SyncStatus.ts'

@@ -1,5 +1,6 @@
-import Dexie, { liveQuery, type EntityTable } from 'dexie'
+import { liveQuery, type Dexie, type EntityTable } from 'dexie'
 import { Reason, WaggleError, type ConvId } from '@waggle/schema'
+import { openAccountDb, type AccountDbOptions } from '../../sync/index.ts'
 
 /** A file this device is sending: the bytes stay here until the relay has all of them. */
 export interface UploadRow {
@@ -28,11 +29,7 @@ type FilesDb = Dexie & {
   cache: EntityTable<CachedFile, 'id'>
 }
 
-export interface UploadStoreOptions {
-  account: string
-  indexedDB?: IDBFactory
-  IDBKeyRange?: typeof IDBKeyRange
-}
+export type UploadStoreOptions = AccountDbOptions
 
 /**
  * The account's upload queue and file cache in their own Dexie database (`waggle-<account>-files`),
@@ -44,15 +41,8 @@ export class UploadStore {
 
   constructor(options: UploadStoreOptions) {
     if (options.account.length === 0) throw new WaggleError(Reason.badRequest, 'An account is required to open the upload queue')
-    if (!Dexie.dependencies.indexedDB && options.indexedDB) {
-      Dexie.dependencies.indexedDB = options.indexedDB
-      if (options.IDBKeyRange) Dexie.dependencies.IDBKeyRange = options.IDBKeyRange
-    }
-    this.#db = new Dexie(`waggle-${options.account}-files`, {
-      chromeTransactionDurability: 'strict',
-      ...(options.indexedDB ? { indexedDB: options.indexedDB } : {}),
-      ...(options.IDBKeyRange ? { IDBKeyRange: options.IDBKeyRange } : {}),
-    }) as FilesDb
+    // Every tab watches progress through liveQuery.
+    this.#db = openAccountDb(`waggle-${options.account}-files`, options, true) as FilesDb
     this.#db.version(1).stores({ uploads: 'id, state, createdAt', cache: 'id' })
   }
 
