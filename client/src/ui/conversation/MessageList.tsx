@@ -143,6 +143,17 @@ export function MessageList(props: { conversation: ConversationModel; ref: (api:
   })
 
   const items = list.items
+  // Rows are keyed by message, not by the virtualiser's item objects (new ones on every
+  // measurement): a message's DOM, and a menu open on it, stays while the message is in view.
+  const visibleIndex = createMemo(() => {
+    const byKey = new Map<string, number>()
+    for (const item of items()) {
+      const row = rows()[item.index]
+      if (row !== undefined) byKey.set(row.key, item.index)
+    }
+    return byKey
+  })
+  const visibleKeys = createMemo(() => [...visibleIndex().keys()])
   return (
     <div class="message-area">
       <Show when={c.loadingOlder()}>
@@ -151,16 +162,19 @@ export function MessageList(props: { conversation: ConversationModel; ref: (api:
       <div ref={(e) => (scroller = e)} class="message-scroller" role="log" aria-label="Messages" tabIndex={0} aria-busy={c.loading()}>
         <div class="message-canvas" style={{ height: `${list.totalSize()}px` }}>
           <div class="message-window" style={{ transform: `translateY(${items()[0]?.start ?? 0}px)` }}>
-            <For each={items()}>
-              {(item) => (
-                <Show when={rows()[item.index]}>
-                  {(row) => (
-                    <VirtualRow index={item.index} rowKey={row().key} measure={(el) => virtualizer.measureElement(el)}>
-                      <MessageRowView row={row()} conversation={c} latestOwn={latestOwn() === row().key} />
-                    </VirtualRow>
-                  )}
-                </Show>
-              )}
+            <For each={visibleKeys()}>
+              {(key) => {
+                const index = () => visibleIndex().get(key) ?? -1
+                return (
+                  <Show when={rows()[index()]}>
+                    {(row) => (
+                      <VirtualRow index={index()} rowKey={key} measure={(el) => virtualizer.measureElement(el)}>
+                        <MessageRowView row={row()} conversation={c} latestOwn={latestOwn() === key} />
+                      </VirtualRow>
+                    )}
+                  </Show>
+                )
+              }}
             </For>
           </div>
         </div>
