@@ -1,7 +1,8 @@
 /**
  * Messages (issue 4) with the real app on two devices, Anna and Marco, in their direct
  * conversation: reply with a quote, edit, delete and react reach the other device; a mention
- * marks the other's inbox; an edit and a delete made while the relay is down converge after.
+ * marks the other's inbox; a message forwarded to a group shows its original author there; an
+ * edit and a delete made while the relay is down converge after.
  */
 import type { Page } from 'playwright-core'
 import { afterEach, describe, expect, test } from 'vitest'
@@ -91,6 +92,27 @@ describe('messages', () => {
     await expect.poll(() => message(anna, 'please check the Verona offer').locator('.msg-mention').innerText(), WAIT).toBe('@Marco Bianchi')
 
     await expect.poll(() => entry(marco, 'Anna Rossi').getByRole('img', { name: /including a mention of you/ }).count(), WAIT).toBe(1)
+  })
+
+  test('a forwarded message reaches the group marked with its original author', async () => {
+    await scene.startRelay()
+    const { anna, marco } = await bothOpen()
+    await send(marco, 'The client accepts 5% off')
+    await message(anna, 'The client accepts 5% off').waitFor(WAIT)
+
+    await act(anna, 'The client accepts 5% off', 'Forward')
+    const dialog = anna.getByRole('dialog', { name: 'Forward message' })
+    await dialog.getByRole('list', { name: 'Forward to' }).getByRole('button', { name: 'Sales team' }).click()
+    await dialog.waitFor({ state: 'detached', ...WAIT })
+
+    // The copy is Anna's message in Sales team, marked as forwarded from Marco's original.
+    await openConversation(marco, 'Sales team')
+    const copy = message(marco, 'The client accepts 5% off')
+    await copy.waitFor(WAIT)
+    expect(await copy.locator('.msg-forwarded').innerText()).toBe('Forwarded from Marco Bianchi')
+    expect(await copy.innerText()).toContain('Anna Rossi')
+    await openConversation(anna, 'Sales team')
+    await expect.poll(() => message(anna, 'The client accepts 5% off').innerText(), WAIT).toMatch(/Sent|Seen/)
   })
 
   test('an edit and a delete made while the relay is down converge after it returns', async () => {

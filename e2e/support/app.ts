@@ -4,6 +4,13 @@ import { join } from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { CHROMIUM, CHROMIUM_FLAGS } from './browser.ts'
 
+export interface AppDeviceOptions {
+  /** Permissions granted to the app's origin from the start, e.g. `['notifications']`. */
+  permissions?: string[]
+  /** A script every page of the device runs before the app's own (`context.addInitScript`). */
+  initScript?: () => void
+}
+
 /**
  * One device running the real app (the build in e2e/.app-dist, served by the relay): a Chromium
  * with a persistent profile of its own in a temp directory. A normal profile rather than a new
@@ -25,10 +32,12 @@ export class AppDevice {
     context.on('page', (page) => this.#record(page))
   }
 
-  static async launch(baseUrl: string): Promise<AppDevice> {
+  static async launch(baseUrl: string, options: AppDeviceOptions = {}): Promise<AppDevice> {
     const profileDir = mkdtempSync(join(tmpdir(), 'waggle-e2e-profile-'))
     try {
       const context = await chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, args: CHROMIUM_FLAGS })
+      if (options.permissions !== undefined) await context.grantPermissions(options.permissions, { origin: baseUrl })
+      if (options.initScript !== undefined) await context.addInitScript(options.initScript)
       return new AppDevice(context, baseUrl, profileDir)
     } catch (err) {
       rmSync(profileDir, { recursive: true, force: true })

@@ -1,6 +1,6 @@
 import type { Locator, Page } from 'playwright-core'
 import { expect } from 'vitest'
-import { AppDevice } from './app.ts'
+import { AppDevice, type AppDeviceOptions } from './app.ts'
 import { APP_DIST } from './paths.ts'
 import { RelayProcess } from './relay.ts'
 
@@ -21,16 +21,21 @@ export class AppScene {
   }
 
   /** A new device signed in as the demo user `name` (the demo offers the account and fills the code). */
-  async signedIn(name: string): Promise<Page> {
-    if (this.relay === null) throw new Error('start the relay first')
-    const device = await AppDevice.launch(this.relay.url)
-    this.devices.push(device)
-    const page = await device.open('/')
+  async signedIn(name: string, options: AppDeviceOptions = {}): Promise<Page> {
+    const page = await this.newDevice(options)
     await page.getByRole('button', { name }).click()
     await expect.poll(() => page.getByLabel('Code').inputValue(), WAIT).toMatch(/^\d{6}$/)
     await page.getByRole('button', { name: 'Sign in' }).click()
     await conversations(page).waitFor(WAIT)
     return page
+  }
+
+  /** A new device (its own Chromium profile) showing the app's first page, signed out. */
+  async newDevice(options: AppDeviceOptions = {}): Promise<Page> {
+    if (this.relay === null) throw new Error('start the relay first')
+    const device = await AppDevice.launch(this.relay.url, options)
+    this.devices.push(device)
+    return device.open('/')
   }
 
   /** Closes everything; prints the relay's log when the test failed; returns the pages' uncaught errors. */

@@ -23,6 +23,10 @@ export interface AuthVerifyResponse {
   token: string
   userId: string
   workspaceId: string
+  /** The account's workspace role, so the device can shape the UI (a guest manages nothing). */
+  role: 'member' | 'admin' | 'guest'
+  /** The account's display name. */
+  name: string
 }
 export interface DemoAccount {
   name: string

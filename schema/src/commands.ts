@@ -2,7 +2,7 @@ import * as v from 'valibot'
 import { ID_PATTERN, type CommandId, type ConvId, type UserId } from './ids.ts'
 import { Limits } from './message.ts'
 import {
-  AddMembersCommand, JoinByLinkCommand, LeaveConversationCommand, RemoveMemberCommand, SetAvailableByLinkCommand, UpdateConversationCommand,
+  AddMembersCommand, EmailAddress, JoinByLinkCommand, LeaveConversationCommand, RemoveMemberCommand, SetAvailableByLinkCommand, UpdateConversationCommand,
 } from './groupCommands.ts'
 import type { Reason } from './errors.ts'
 
@@ -24,6 +24,12 @@ export const CreateConversationCommand = v.object({
   description: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(Limits.descriptionLength))),
   /** The other members (the sender is always a member and the owner). */
   members: v.pipe(v.array(id), v.maxLength(Limits.membersPerConversation - 1)),
+  /**
+   * Further members by email address, like addMembers: an existing account joins, an address of
+   * nobody becomes a guest ({@link guestUserId}). A direct conversation names its one other
+   * person either here or in `members`.
+   */
+  emails: v.optional(v.pipe(v.array(EmailAddress), v.maxLength(Limits.membersPerConversation - 1))),
   /** A group whose external (guest) members may read and react but not write. */
   readOnly: v.optional(v.boolean()),
   /** A group anyone with its link may join (always on for a group a guest creates). */
@@ -60,6 +66,15 @@ export function directConvId(a: UserId, b: UserId): ConvId {
   const plain = `dm_${x}_${y}`
   if (plain.length <= 64 && !x.includes('_') && !y.includes('_')) return plain as ConvId
   return `dm-${fnv1a(`${x}\u0000${y}`)}` as ConvId
+}
+
+/**
+ * The id of the guest account for an email address, the same on every device, so a device can
+ * name the direct conversation with an external person ({@link directConvId}) before the relay
+ * has created the guest. Accounts made before guest ids were derived keep their random ids.
+ */
+export function guestUserId(email: string): UserId {
+  return `g-${fnv1a(email.trim().toLowerCase())}` as UserId
 }
 
 /** 2 x 32-bit FNV-1a as 16 hex digits: deterministic, dependency-free; the server checks members. */

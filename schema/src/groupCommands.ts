@@ -14,7 +14,8 @@ export const PICTURE_MAX_BYTES = 48 * 1024
 export const PICTURE_PREFIX = /^data:image\/(png|jpeg|webp);base64,[A-Za-z0-9+/]+=*$/
 const picture = v.pipe(v.string(), v.maxLength(PICTURE_MAX_BYTES), v.regex(PICTURE_PREFIX))
 
-const email = v.pipe(v.string(), v.trim(), v.toLowerCase(), v.maxLength(254), v.regex(EMAIL_PATTERN))
+/** A member's email address in a command: trimmed and lower-cased, as accounts store it. */
+export const EmailAddress = v.pipe(v.string(), v.trim(), v.toLowerCase(), v.maxLength(254), v.regex(EMAIL_PATTERN))
 
 export const AddMembersCommand = v.object({
   id,
@@ -23,7 +24,7 @@ export const AddMembersCommand = v.object({
   /** Colleagues to add. */
   members: v.pipe(v.array(id), v.maxLength(Limits.membersPerConversation)),
   /** Email addresses; one of nobody in the workspace becomes a guest (an external member). */
-  emails: v.optional(v.pipe(v.array(email), v.maxLength(Limits.membersPerConversation))),
+  emails: v.optional(v.pipe(v.array(EmailAddress), v.maxLength(Limits.membersPerConversation))),
   /** The new members read only the segment started now and later ones. */
   hideHistory: v.boolean(),
 })

@@ -17,7 +17,7 @@ export { PREVIEW_LENGTH, inboxEntries, inboxEntry, observeInbox, previewOf, remo
 export type { InboxEntry, InboxLastMessage } from './doc/inbox.ts'
 export { markSeen, observeReceipts, receiptOf, receipts } from './doc/receipts.ts'
 export type { Receipt } from './doc/receipts.ts'
-export { Command, CreateConversationCommand, directConvId } from './commands.ts'
+export { Command, CreateConversationCommand, directConvId, guestUserId } from './commands.ts'
 export type { CommandResult, ConversationCommand } from './commands.ts'
 export {
   AddMembersCommand, JoinByLinkCommand, LeaveConversationCommand, PICTURE_MAX_BYTES, PICTURE_PREFIX, RemoveMemberCommand, SetAvailableByLinkCommand,
@@ -26,8 +26,8 @@ export {
 export { SystemEventKind, SystemEventSchema } from './systemEvent.ts'
 export type { SystemEvent } from './systemEvent.ts'
 export { appendSystemMessage } from './doc/systemMessage.ts'
-export { readColleagues, readPhonebook, readServices, writeColleague, writeContact, writeService } from './doc/directory.ts'
-export type { Colleague, Contact, Service } from './doc/directory.ts'
+export { readColleagues, readGuests, readPhonebook, readServices, writeColleague, writeContact, writeGuest, writeService } from './doc/directory.ts'
+export type { Colleague, Contact, Guest, Service } from './doc/directory.ts'
 export { archived, draft, drafts, hidden, markRead, muted, pins, readPosition, readPositions, setArchived, setDraft, setHidden, setMuted, setPinned, setSetting, setting } from './doc/userPrivate.ts'
 export type { Draft } from './doc/userPrivate.ts'
 export { Availability, readStatus, visibleLength, writeStatus } from './doc/presence.ts'

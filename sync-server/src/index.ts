@@ -8,7 +8,7 @@ export type { AccountStore, CommandRecord, UserRecord } from './storage/AccountS
 export { MemoryPersistence } from './storage/MemoryPersistence.ts'
 export { MemoryAccountStore } from './storage/MemoryAccountStore.ts'
 export { SqliteStore } from './storage/SqliteStore.ts'
-export { DEMO_WORKSPACE, demoEmail, seedDemo } from './demo/seed.ts'
+export { DEMO_UNREAD, DEMO_WORKSPACE, demoEmail, seedDemo } from './demo/seed.ts'
 export type { SeedOptions, SeedTarget } from './demo/seed.ts'
 export { InboxProjector } from './projection/InboxProjector.ts'
 export { CommandService } from './commands/CommandService.ts'

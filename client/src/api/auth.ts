@@ -6,6 +6,8 @@ export interface Session {
   userId: string
   workspaceId: string
   email: string
+  /** Absent in sessions stored before the relay reported it: treated as a member. */
+  role?: 'member' | 'admin' | 'guest'
 }
 
 const SESSION_KEY = 'waggle:session'
@@ -36,7 +38,7 @@ export const startSignIn = (email: string) => post<AuthStartResponse>('/api/auth
 
 export async function verifySignIn(email: string, code: string): Promise<Session> {
   const r = await post<AuthVerifyResponse>('/api/auth/email/verify', { email, code })
-  const session: Session = { token: r.token, userId: r.userId, workspaceId: r.workspaceId, email }
+  const session: Session = { token: r.token, userId: r.userId, workspaceId: r.workspaceId, email, role: r.role }
   localStorage.setItem(SESSION_KEY, JSON.stringify(session))
   return session
 }

@@ -141,7 +141,7 @@ function build(deps: ConversationDeps, conv: ConvId, disposeRoot: () => void): C
   // Once the server created the conversation, ask again for what the relay refused before.
   createEffect(on(() => entry() !== undefined, (listed) => {
     if (!listed) return
-    for (const handle of [meta, receiptsDoc, ...[...slots.values()].map((s) => s.handle)]) {
+    for (const handle of [meta, receiptsDoc, ...[...slots.values()].map((s) => s.handle), ...reactions.handles()]) {
       if (sync.access(handle.name) === 'none') sync.resubscribe(handle.name)
     }
   }))
@@ -301,9 +301,11 @@ function build(deps: ConversationDeps, conv: ConvId, disposeRoot: () => void): C
   }
   const reactionSummaries = createMemo(() => {
     const people = deps.people()
+    const mine = metaInfo().members.get(me)
+    const anonymous = mine?.role === 'guest' && mine.readOnly
     const out = new Map<MessageId, ReactionSummary[]>()
     for (const [id, byEmoji] of reactions.all()) {
-      const list = summarize(byEmoji, me, (u) => nameOf(people, u))
+      const list = summarize(byEmoji, me, (u) => nameOf(people, u), anonymous)
       if (list.length > 0) out.set(id, list)
     }
     return out

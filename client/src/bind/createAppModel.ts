@@ -1,5 +1,6 @@
 import {
-  Limits, Origin, Reason, WaggleError, archived, directConvId, docName, inboxEntries, newCommandId, newConvId, pins, readColleagues,
+  EMAIL_PATTERN, Limits, Origin, Reason, WaggleError, archived, directConvId, docName, guestUserId, inboxEntries, newCommandId, newConvId, pins, readColleagues,
+  readGuests, readPhonebook,
   readPosition, readPositions, setArchived, setPinned, drafts, hidden, muted, setDraft, setHidden, setMuted, setSetting, setting,
   type ConversationCommand, type CreateConversationCommand, type ConvId, type InboxEntry, type UserId, type WorkspaceId,
 } from '@waggle/schema'
@@ -17,8 +18,8 @@ import { parseNotifySetting, type NotifySetting } from './notify.ts'
 import { Indexer } from './Indexer.ts'
 import { makeGroupActions } from './groups.ts'
 import { LocalIndex, isCreation, type CommandRow, type ConvIndexRow } from './LocalIndex.ts'
-import type { AppModel, ConversationModel, NewGroup, Person } from './model.ts'
-import { toPerson } from './people.ts'
+import type { AppModel, ConversationModel, NewGroup, Person, PhonebookContact } from './model.ts'
+import { directoryPeople, phonebookContacts } from './people.ts'
 import { createFiles } from './uploads/createFiles.ts'
 import type { Uploader } from './uploads/Uploader.ts'
 import { UploadStore } from './uploads/UploadStore.ts'
@@ -123,7 +124,11 @@ function build(options: AppModelOptions, disposeRoot: () => void): AppModel {
   })
 
   const [people, setPeople] = createSignal<ReadonlyMap<UserId, Person>>(new Map())
-  const readDirectory = () => setPeople(new Map([...readColleagues(directoryDoc.doc)].map(([id, c]) => [id, toPerson(id, c)])))
+  const [contacts, setContacts] = createSignal<PhonebookContact[]>([])
+  const readDirectory = () => {
+    setPeople(directoryPeople(readColleagues(directoryDoc.doc), readGuests(directoryDoc.doc)))
+    setContacts(phonebookContacts(readPhonebook(directoryDoc.doc)))
+  }
   disposers.add(onDocChange(directoryDoc.doc, readDirectory))
   void directoryDoc.loaded.then(readDirectory)
 
@@ -296,12 +301,31 @@ function build(options: AppModelOptions, disposeRoot: () => void): AppModel {
     disposeRoot()
   }
 
+  /** The direct conversation with `peer`, created through the outbox unless it exists or is on its way. */
+  const openDirect = (peer: UserId, email: string | null): ConvId => {
+    if (peer === me) throw new WaggleError(Reason.badRequest, 'A direct conversation is with someone else')
+    const conv = directConvId(me, peer)
+    if (entries().has(conv)) return conv
+    const existing = commandFor().get(conv)
+    if (existing?.state === 'pending') return conv
+    // Asked again after a refusal: the old refusal goes, the new request is queued.
+    if (existing?.state === 'rejected') index.remove(existing.id).catch(onError)
+    const other = email === null ? { members: [peer] } : { members: [], emails: [email] }
+    queue({ id: newCommandId(), type: 'createConversation', conv, kind: 'direct', title: '', ...other })
+    return conv
+  }
+
   const model: AppModel = {
-    me: { userId: me, workspaceId: session.workspaceId, email: session.email, name: () => people().get(me)?.name ?? session.email },
+    me: {
+      userId: me, workspaceId: session.workspaceId, email: session.email, name: () => people().get(me)?.name ?? session.email,
+      isAdmin: session.role === 'admin', isGuest: session.role === 'guest',
+    },
     status,
     inbox,
     inboxReady: () => docsLoaded() && indexRows() !== null && storedCommands() !== null,
-    colleagues: createMemo(() => [...people().values()].filter((p) => p.id !== me).sort((a, b) => a.name.localeCompare(b.name))),
+    colleagues: createMemo(() => [...people().values()].filter((p) => p.id !== me && !p.external).sort((a, b) => a.name.localeCompare(b.name))),
+    guests: createMemo(() => [...people().values()].filter((p) => p.id !== me && p.external).sort((a, b) => a.name.localeCompare(b.name))),
+    contacts,
     person: (id) => people().get(id),
     openConversation(conv) {
       const conversation = createConversationModel({
@@ -313,16 +337,13 @@ function build(options: AppModelOptions, disposeRoot: () => void): AppModel {
       conversations.add(conversation)
       return conversation
     },
-    createDirect(peer) {
-      if (peer === me) throw new WaggleError(Reason.badRequest, 'A direct conversation is with someone else')
-      const conv = directConvId(me, peer)
-      if (entries().has(conv)) return conv
-      const existing = commandFor().get(conv)
-      if (existing?.state === 'pending') return conv
-      // Asked again after a refusal: the old refusal goes, the new request is queued.
-      if (existing?.state === 'rejected') index.remove(existing.id).catch(onError)
-      queue({ id: newCommandId(), type: 'createConversation', conv, kind: 'direct', title: '', members: [peer] })
-      return conv
+    createDirect: (peer) => openDirect(peer, null),
+    createDirectWith(email) {
+      const address = email.trim().toLowerCase()
+      if (!EMAIL_PATTERN.test(address)) throw new WaggleError(Reason.badRequest, `${email} is not an email address`)
+      const colleague = [...people().values()].find((p) => p.email.toLowerCase() === address)
+      if (colleague !== undefined) return openDirect(colleague.id, null)
+      return openDirect(guestUserId(address), address)
     },
     createGroup(group: NewGroup) {
       const command = groupCommand(group, me)
@@ -336,7 +357,7 @@ function build(options: AppModelOptions, disposeRoot: () => void): AppModel {
       writePrivate(() => setArchived(privateDoc.doc, conv, value, now(), Origin.local))
     },
     groups: makeGroupActions({
-      me, isAdmin: () => false, sync, people, queue,
+      me, isAdmin: () => session.role === 'admin', sync, people, queue,
       post: async (body) => {
         const res = await fetchFn(`${baseUrl}/api/commands`, {
           method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${session.token}` }, body: JSON.stringify(body),
@@ -394,12 +415,18 @@ export function groupCommand(group: NewGroup, me: UserId): CreateConversationCom
   const description = group.description?.trim() ?? ''
   if (description.length > Limits.descriptionLength) throw new WaggleError(Reason.badRequest, `A description is at most ${Limits.descriptionLength} characters`)
   const members = [...new Set(group.members)].filter((m) => m !== me)
-  if (members.length > Limits.membersPerConversation - 1) {
+  const emails = [...new Set((group.emails ?? []).map((e) => e.trim().toLowerCase()))]
+  const bad = emails.find((e) => !EMAIL_PATTERN.test(e))
+  if (bad !== undefined) throw new WaggleError(Reason.badRequest, `${bad} is not an email address`)
+  if (members.length + emails.length > Limits.membersPerConversation - 1) {
     throw new WaggleError(Reason.tooManyMembers, `A group has at most ${Limits.membersPerConversation} members, you included`)
   }
   return {
     id: newCommandId(), type: 'createConversation', conv: newConvId(), kind: 'group', title, members,
     ...(description === '' ? {} : { description }),
+    ...(emails.length === 0 ? {} : { emails }),
+    ...(group.readOnly === true ? { readOnly: true } : {}),
+    ...(group.byLink === true ? { byLink: true } : {}),
   }
 }
 

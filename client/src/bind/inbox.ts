@@ -1,4 +1,4 @@
-import type { ConvId, InboxEntry, MessageId, UserId } from '@waggle/schema'
+import { guestUserId, type ConvId, type InboxEntry, type MessageId, type UserId } from '@waggle/schema'
 import type { ConvIndexRow, CreationRow } from './LocalIndex.ts'
 import type { InboxItem, Person } from './model.ts'
 import { isHidden } from './organise.ts'
@@ -61,8 +61,10 @@ function fromEntry(conv: ConvId, entry: InboxEntry, s: InboxSources): InboxItem 
 
 function fromCommand(row: CreationRow, s: InboxSources): InboxItem {
   const { command } = row
-  const peer = command.kind === 'direct' ? (command.members[0] ?? null) : null
-  const title = peer !== null ? nameOf(s.people, peer) : command.title
+  // A direct conversation with an external person names them by address until the relay lists them.
+  const email = command.kind === 'direct' ? (command.emails?.[0] ?? null) : null
+  const peer = command.kind !== 'direct' ? null : email !== null ? guestUserId(email) : (command.members[0] ?? null)
+  const title = peer === null ? command.title : email !== null && !s.people.has(peer) ? email : nameOf(s.people, peer)
   return {
     conv: command.conv, kind: command.kind, title, peer,
     avatar: avatarOf(peer ?? command.conv, title),

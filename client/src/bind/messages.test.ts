@@ -33,4 +33,12 @@ describe('reaction summaries', () => {
       { emoji: '🎉', count: 1, mine: false, users: [marco], names: ['Marco Bianchi'] },
     ])
   })
+
+  it('shows an external member of a read-only conversation counts, not who reacted', () => {
+    const byEmoji = new Map([['👍', [marco, me]], ['🎉', [marco]]])
+    expect(summarize(byEmoji, me, () => 'Marco Bianchi', true)).toEqual([
+      { emoji: '👍', count: 2, mine: true, users: [me], names: ['You'] },
+      { emoji: '🎉', count: 1, mine: false, users: [], names: [] },
+    ])
+  })
 })

@@ -1,4 +1,4 @@
-import type { AttachmentRef, ConvId, MessageId, SystemEvent, UserId } from '@waggle/schema'
+import type { AttachmentRef, ContactId, ConvId, MessageId, SystemEvent, UserId } from '@waggle/schema'
 import type { Accessor } from 'solid-js'
 import type { GroupActions } from './groups.ts'
 import type { SyncStatus } from '../sync/index.ts'
@@ -17,15 +17,31 @@ export interface Me {
   email: string
   /** From the directory once it is on the device; the email until then. */
   name: Accessor<string>
+  /** A workspace admin: manages every group they are a member of. */
+  isAdmin: boolean
+  /** An external person (guest): reads the directory's names but manages nothing. */
+  isGuest: boolean
 }
 
-/** A colleague from the workspace directory. */
+/** A phonebook contact with an email address: someone who can be added to a conversation. */
+export interface PhonebookContact {
+  id: ContactId
+  name: string
+  company: string
+  email: string
+  initials: string
+  hue: number
+}
+
+/** A colleague (or, with `external`, a guest) from the workspace directory. */
 export interface Person {
   id: UserId
   name: string
   email: string
   title: string
   extension: string
+  /** An external person (a guest of the workspace), not a colleague. */
+  external: boolean
   /** Up to two letters for the avatar. */
   initials: string
   /** 0..359, stable per id, for the avatar's colour. */
@@ -177,6 +193,12 @@ export interface NewGroup {
   title: string
   description?: string
   members: UserId[]
+  /** People without an account here (phonebook contacts, typed addresses): they join as external members. */
+  emails?: string[]
+  /** External members may read and react but not write or see the member list. */
+  readOnly?: boolean
+  /** Anyone with the link may join. */
+  byLink?: boolean
 }
 
 /** Everything the signed-in app needs; made once per session by `createAppModel`. */
@@ -194,6 +216,16 @@ export interface AppModel {
   openConversation(conv: ConvId): ConversationModel
   /** Opens (or creates, through the command outbox) the direct conversation with `peer`. */
   createDirect(peer: UserId): ConvId
+  /**
+   * Opens (or creates) the direct conversation with whoever has `email`: the colleague with that
+   * address, else an external person (the relay makes them a guest; the id is derived from the
+   * address, so this works offline too).
+   */
+  createDirectWith(email: string): ConvId
+  /** External people (guests) the workspace knows from conversations, by name. */
+  guests: Accessor<Person[]>
+  /** The workspace phonebook's contacts that have an email address. */
+  contacts: Accessor<PhonebookContact[]>
   /** Creates a group through the command outbox; the id is made on the device. */
   createGroup(group: NewGroup): ConvId
   setPinned(conv: ConvId, pinned: boolean): void

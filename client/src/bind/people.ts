@@ -1,5 +1,5 @@
-import type { Colleague, UserId } from '@waggle/schema'
-import type { Person } from './model.ts'
+import type { Colleague, Contact, ContactId, Guest, UserId } from '@waggle/schema'
+import type { PhonebookContact, Person } from './model.ts'
 
 /**
  * Avatars and names for people from the workspace directory: up to two initials and a hue
@@ -29,9 +29,36 @@ export function avatarOf(id: string, name: string): { initials: string; hue: num
 
 export function toPerson(id: UserId, colleague: Colleague): Person {
   return {
-    id, name: colleague.name, email: colleague.email, title: colleague.title ?? '', extension: colleague.extension ?? '',
+    id, name: colleague.name, email: colleague.email, title: colleague.title ?? '', extension: colleague.extension ?? '', external: false,
     initials: initialsOf(colleague.name), hue: hueOf(id),
   }
+}
+
+/** An external person the server listed in the directory when they were added to a conversation. */
+export function guestPerson(id: UserId, guest: Guest): Person {
+  return {
+    id, name: guest.name, email: guest.email, title: guest.company ?? 'External', extension: '', external: true,
+    initials: initialsOf(guest.name), hue: hueOf(id),
+  }
+}
+
+/** Colleagues and guests by id; a colleague wins over a guest entry with the same id. */
+export function directoryPeople(colleagues: ReadonlyMap<UserId, Colleague>, guests: ReadonlyMap<UserId, Guest>): Map<UserId, Person> {
+  const out = new Map<UserId, Person>()
+  for (const [id, g] of guests) out.set(id, guestPerson(id, g))
+  for (const [id, c] of colleagues) out.set(id, toPerson(id, c))
+  return out
+}
+
+/** Phonebook entries that can join a conversation (they have an email), by name. */
+export function phonebookContacts(phonebook: ReadonlyMap<ContactId, Contact>): PhonebookContact[] {
+  const out: PhonebookContact[] = []
+  for (const [id, c] of phonebook) {
+    const email = c.email?.trim().toLowerCase() ?? ''
+    if (email === '') continue
+    out.push({ id, name: c.name, company: c.company ?? '', email, initials: initialsOf(c.name), hue: hueOf(id) })
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name))
 }
 
 /** The person's name, or their id while the directory does not know them (yet). */
@@ -41,5 +68,5 @@ export function nameOf(people: ReadonlyMap<UserId, Person>, id: UserId): string 
 
 /** The directory's person, or a stand-in with the id as name while the directory does not know them. */
 export function toPersonOrStub(people: ReadonlyMap<UserId, Person>, id: UserId): Person {
-  return people.get(id) ?? { id, name: id, email: '', title: '', extension: '', initials: initialsOf(id), hue: hueOf(id) }
+  return people.get(id) ?? { id, name: id, email: '', title: '', extension: '', external: false, initials: initialsOf(id), hue: hueOf(id) }
 }

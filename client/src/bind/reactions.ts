@@ -3,15 +3,19 @@ import { createMemo, createSignal, type Accessor } from 'solid-js'
 import type { DocHandle } from '../sync/index.ts'
 import type { ReactionSummary } from './model.ts'
 
-/** One emoji under one message, as the view shows it. */
-export function summarize(byEmoji: ReadonlyMap<string, readonly UserId[]>, me: UserId, nameOf: (id: UserId) => string): ReactionSummary[] {
+/**
+ * One emoji under one message, as the view shows it. `anonymous`: the viewer is an external
+ * member of a read-only conversation, who sees counts but not who reacted (the reference).
+ */
+export function summarize(byEmoji: ReadonlyMap<string, readonly UserId[]>, me: UserId, nameOf: (id: UserId) => string, anonymous = false): ReactionSummary[] {
   const out: ReactionSummary[] = []
   for (const [emoji, users] of byEmoji) {
     if (users.length === 0) continue
     // Own name first as "You", then the others in the order they are stored.
     const mine = users.includes(me)
-    const names = [...(mine ? ['You'] : []), ...users.filter((u) => u !== me).map(nameOf)]
-    out.push({ emoji, count: users.length, mine, users: [...users], names })
+    const others = anonymous ? [] : users.filter((u) => u !== me)
+    const names = [...(mine ? ['You'] : []), ...others.map(nameOf)]
+    out.push({ emoji, count: users.length, mine, users: anonymous ? (mine ? [me] : []) : [...users], names })
   }
   return out
 }
@@ -43,6 +47,11 @@ export class SegmentReactions {
       }
       return out
     })
+  }
+
+  /** The reactions documents opened so far. */
+  handles(): DocHandle[] {
+    return [...this.#handles.values()].map((h) => h.handle)
   }
 
   /** Opens segment `n`'s reactions (once). */

@@ -4,8 +4,13 @@ import type { ContactId, ServiceId, UserId } from '../ids.ts'
 import { ID_PATTERN } from '../ids.ts'
 import type { TxOrigin } from '../origins.ts'
 
-/** The workspace directory (`ws/{ws}/directory`): colleagues, services, shared phonebook. */
+/**
+ * The workspace directory (`ws/{ws}/directory`): colleagues, services, the shared phonebook,
+ * and the external people (guests) who were added to a conversation, so every member can show
+ * their names. Written by the server and admins only.
+ */
 const COLLEAGUES = 'colleagues'
+const GUESTS = 'guests'
 const SERVICES = 'services'
 const PHONEBOOK = 'phonebook'
 
@@ -35,6 +40,13 @@ const ContactSchema = v.object({
 })
 export type Contact = v.InferOutput<typeof ContactSchema>
 
+const GuestSchema = v.object({
+  name: text(200),
+  email: text(320),
+  company: v.optional(text(200)),
+})
+export type Guest = v.InferOutput<typeof GuestSchema>
+
 function readAll<K extends string, T>(doc: Y.Doc, name: string, schema: v.GenericSchema<unknown, T>): Map<K, T> {
   const out = new Map<K, T>()
   for (const [key, value] of doc.getMap<unknown>(name).entries()) {
@@ -47,6 +59,7 @@ function readAll<K extends string, T>(doc: Y.Doc, name: string, schema: v.Generi
 export const readColleagues = (doc: Y.Doc) => readAll<UserId, Colleague>(doc, COLLEAGUES, ColleagueSchema)
 export const readServices = (doc: Y.Doc) => readAll<ServiceId, v.InferOutput<typeof ServiceSchema>>(doc, SERVICES, ServiceSchema) as Map<ServiceId, Service>
 export const readPhonebook = (doc: Y.Doc) => readAll<ContactId, Contact>(doc, PHONEBOOK, ContactSchema)
+export const readGuests = (doc: Y.Doc) => readAll<UserId, Guest>(doc, GUESTS, GuestSchema)
 
 export function writeColleague(doc: Y.Doc, id: UserId, colleague: Colleague, origin: TxOrigin): void {
   doc.transact(() => doc.getMap<unknown>(COLLEAGUES).set(id, colleague), origin)
@@ -56,4 +69,7 @@ export function writeService(doc: Y.Doc, id: ServiceId, service: Service, origin
 }
 export function writeContact(doc: Y.Doc, id: ContactId, contact: Contact, origin: TxOrigin): void {
   doc.transact(() => doc.getMap<unknown>(PHONEBOOK).set(id, contact), origin)
+}
+export function writeGuest(doc: Y.Doc, id: UserId, guest: Guest, origin: TxOrigin): void {
+  doc.transact(() => doc.getMap<unknown>(GUESTS).set(id, guest), origin)
 }

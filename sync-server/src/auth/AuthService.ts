@@ -1,4 +1,4 @@
-import { Reason, WaggleError, type Principal, type UserId, type WorkspaceId } from '@waggle/schema'
+import { Reason, WaggleError, type AuthVerifyResponse, type Principal } from '@waggle/schema'
 import type { ServerConfig } from '../config.ts'
 import type { AccountStore } from '../storage/AccountStore.ts'
 import type { Mailer } from './Mailer.ts'
@@ -45,8 +45,11 @@ export class AuthService {
     return config.demo ? { devCode: code } : {}
   }
 
-  /** Exchanges a valid code for a session token; the code is used up. */
-  async verify(email: string, code: string): Promise<{ token: string; userId: UserId; workspaceId: WorkspaceId }> {
+  /**
+   * Exchanges a valid code for a session token; the code is used up. Answers with the account's
+   * role and name too, so a device can shape its UI before it has synced the directory.
+   */
+  async verify(email: string, code: string): Promise<AuthVerifyResponse> {
     const { accounts, config, now } = this.#deps
     const record = await accounts.codeFor(email)
     if (record === null) throw new WaggleError(Reason.invalidCode, 'That code is not valid; request a new one')
@@ -71,7 +74,7 @@ export class AuthService {
     const token = newToken()
     const t = now()
     await accounts.createSession({ tokenHash: hashToken(token), userId: user.id, createdAt: t, expiresAt: t + config.sessionTtlMs })
-    return { token, userId: user.id, workspaceId: user.workspaceId }
+    return { token, userId: user.id, workspaceId: user.workspaceId, role: user.role, name: user.name }
   }
 
   /** The principal behind a bearer token, or null when it is unknown or expired. */

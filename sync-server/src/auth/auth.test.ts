@@ -1,11 +1,11 @@
-import { Reason, type ApiError, type AuthStartResponse, type AuthVerifyResponse } from '@waggle/schema'
+import { Reason, type ApiError, type AuthStartResponse, type AuthVerifyResponse, type UserId } from '@waggle/schema'
 import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { silentLogger, type ServerConfig } from '../config.ts'
-import { seedDemo } from '../demo/seed.ts'
+import { DEMO_WORKSPACE, seedDemo } from '../demo/seed.ts'
 import { createServer, type WaggleServer } from '../server.ts'
 import type { AccountStore } from '../storage/AccountStore.ts'
 import { MemoryAccountStore } from '../storage/MemoryAccountStore.ts'
@@ -86,9 +86,17 @@ describe('email code sign-in', () => {
     const res = await verify(server, code)
     expect(res.status).toBe(200)
     const body = await json<AuthVerifyResponse>(res)
-    expect(body.userId).toBe('anna')
-    expect(body.workspaceId).toBe('demo')
+    expect(body).toEqual({ token: expect.any(String) as unknown, userId: 'anna', workspaceId: 'demo', role: 'member', name: 'Anna Rossi' })
     expect(body.token.length).toBeGreaterThanOrEqual(32)
+  })
+
+  it('answers with the account’s role and name: an admin, and a guest', async () => {
+    const { server, accounts } = await relay()
+    expect(await signIn(server, 'claire@example.com')).toMatchObject({ userId: 'claire', role: 'admin', name: 'Claire Dubois' })
+    await accounts.createUser({
+      id: 'g-ext' as UserId, workspaceId: DEMO_WORKSPACE, email: 'ext@partner.example', name: 'Ext Partner', role: 'guest', canModifyPresence: false, createdAt: 1,
+    })
+    expect(await signIn(server, 'ext@partner.example')).toMatchObject({ userId: 'g-ext', workspaceId: 'demo', role: 'guest', name: 'Ext Partner' })
   })
 
   it('normalises the address, so a differently cased email signs in the same user', async () => {

@@ -1,11 +1,11 @@
 import {
-  Limits, Origin, Reason, docName, currentSegment, randomId, startSegment,
-  type AddMembersCommand, type Principal, type UserId,
+  Limits, Origin, Reason, docName, currentSegment, startSegment,
+  type AddMembersCommand, type Principal,
 } from '@waggle/schema'
-import type { ConversationMemberRecord, UserRecord } from '../storage/AccountStore.ts'
-import { ConstraintError } from '../storage/ConstraintError.ts'
+import type { ConversationMemberRecord } from '../storage/AccountStore.ts'
 import { accepted, rejected, type CommandContext, type Outcome } from './CommandContext.ts'
-import { infoOf, isManager, isOutcome, listMembers, loadGroup, notManager, writeSystemMessage } from './groupRules.ts'
+import { infoOf, isManager, isOutcome, listMembers, loadGroup, memberRole, notManager, writeSystemMessage } from './groupRules.ts'
+import { resolveUsers } from './resolveUsers.ts'
 
 /**
  * Adds colleagues and email addresses to a group (issue 4). An address of nobody in the
@@ -21,7 +21,7 @@ export async function addMembers(ctx: CommandContext, who: Principal, cmd: AddMe
   const info = await infoOf(ctx, cmd.conv)
   if (info === null) return rejected(Reason.notFound, `There is no conversation ${cmd.conv}`)
 
-  const resolved = await resolveUsers(ctx, who, cmd)
+  const resolved = await resolveUsers(ctx, who, cmd.members, cmd.emails ?? [])
   if (!Array.isArray(resolved)) return resolved
   const have = new Set(group.members.map((m) => m.user))
   const added = resolved.filter((u) => !have.has(u.id))
@@ -37,47 +37,10 @@ export async function addMembers(ctx: CommandContext, who: Principal, cmd: AddMe
       startSegment(doc, firstSegment, ctx.now(), Origin.server)
     })
   }
-  const rows: ConversationMemberRecord[] = added.map((u) => ({
-    conv: cmd.conv, user: u.id, role: u.role === 'guest' ? 'guest' : 'member', readOnly: info.readOnly && u.role === 'guest', firstSegment, addedAt: ctx.now(),
-  }))
+  const rows: ConversationMemberRecord[] = added.map((u) => ({ conv: cmd.conv, user: u.id, ...memberRole(u, info.readOnly), firstSegment, addedAt: ctx.now() }))
   for (const row of rows) await ctx.accounts.putConversationMember(row)
   await listMembers(ctx, cmd.conv, rows)
   await writeSystemMessage(ctx, cmd.conv, { event: 'added', actor: who.userId, users: rows.map((r) => r.user) })
   await ctx.projector.refresh(cmd.conv)
   return accepted
-}
-
-/** The users the command names, with guests made for unknown addresses; a rejection for a bad one. */
-async function resolveUsers(ctx: CommandContext, who: Principal, cmd: AddMembersCommand): Promise<UserRecord[] | Outcome> {
-  const out = new Map<UserId, UserRecord>()
-  for (const id of new Set(cmd.members)) {
-    const user = await ctx.accounts.userById(id)
-    if (user === null || user.workspaceId !== who.workspaceId) return rejected(Reason.notFound, `There is no user ${id} in this workspace`)
-    out.set(user.id, user)
-  }
-  for (const email of new Set(cmd.emails ?? [])) {
-    const user = (await ctx.accounts.userByEmail(email)) ?? (await createGuest(ctx, who, email))
-    if (user.workspaceId !== who.workspaceId) return rejected(Reason.forbidden, `${email} belongs to another workspace`)
-    out.set(user.id, user)
-  }
-  for (const user of out.values()) {
-    // The reference: a participant needs an email address.
-    if (user.email.length === 0) return rejected(Reason.badRequest, `${user.name} has no email address`)
-  }
-  return [...out.values()]
-}
-
-async function createGuest(ctx: CommandContext, who: Principal, email: string): Promise<UserRecord> {
-  const guest: UserRecord = {
-    id: `g-${randomId()}` as UserId, workspaceId: who.workspaceId, email, name: email, role: 'guest', canModifyPresence: false, createdAt: ctx.now(),
-  }
-  try {
-    await ctx.accounts.createUser(guest)
-    return guest
-  } catch (err) {
-    // Created meanwhile (another command, another instance): use that one.
-    const existing = err instanceof ConstraintError ? await ctx.accounts.userByEmail(email) : null
-    if (existing === null) throw err
-    return existing
-  }
 }

@@ -1,6 +1,6 @@
 import {
-  Limits, Reason, directConvId, docName, inboxEntry, newCommandId, newConvId, readConvInfo, readMembers, readSegments,
-  type ApiError, type CommandResult, type ConvId, type CreateConversationCommand, type UserId,
+  Limits, Reason, directConvId, docName, guestUserId, inboxEntry, readGuests, newCommandId, newConvId, readConvInfo, readMembers, readSegments,
+  type ApiError, type CommandResult, type ConvId, type CreateConversationCommand, type UserId, type WorkspaceId,
 } from '@waggle/schema'
 import { describe, expect, onTestFinished, test } from 'vitest'
 import { DEMO_WORKSPACE, demoEmail } from '../demo/seed.ts'
@@ -131,7 +131,8 @@ describe('POST /api/commands: createConversation', () => {
 
   test('a direct conversation needs exactly one other member and the id directConvId gives', async () => {
     const r = await relay()
-    expect(await send(r, 'lena', direct('lena', 'tom', { conv: 'lena-tom' as ConvId }))).toEqual(rejectedWith(Reason.badRequest))
+    // A wrong id is a conflict: the device must start the conversation the pair's id names.
+    expect(await send(r, 'lena', direct('lena', 'tom', { conv: 'lena-tom' as ConvId }))).toEqual(rejectedWith(Reason.conflict))
     expect(await send(r, 'lena', direct('lena', 'tom', { members: ['tom', 'sofia'] as UserId[] }))).toEqual(rejectedWith(Reason.badRequest))
     expect(await send(r, 'lena', direct('lena', 'lena'))).toEqual(rejectedWith(Reason.badRequest))
     expect(await r.store.accounts.conversation(directConvId('lena' as UserId, 'tom' as UserId))).toBeNull()
@@ -198,6 +199,124 @@ describe('POST /api/commands: createConversation', () => {
   })
 })
 
+describe('POST /api/commands: createConversation with email addresses and guests', () => {
+  /** A direct conversation with whoever has `email`, named the way a device does when it is not a colleague's. */
+  const directByEmail = (from: string, email: string, over: Partial<CreateConversationCommand> = {}): CreateConversationCommand => ({
+    id: newCommandId(), type: 'createConversation', conv: directConvId(from as UserId, guestUserId(email)), kind: 'direct', title: '',
+    members: [], emails: [email], ...over,
+  })
+  const addGuest = (r: Relay, id: string, email: string) => r.store.accounts.createUser({
+    id: id as UserId, workspaceId: DEMO_WORKSPACE, email, name: 'Old Guest', role: 'guest', canModifyPresence: false, createdAt: 1,
+  })
+
+  test('a direct conversation with a new address makes the guest with the id guestUserId gives, named from the phonebook', async () => {
+    const r = await relay()
+    // The seeded phonebook has Giulia Conti at this address.
+    const cmd = directByEmail('anna', '  Verona@Customer.example.com ')
+    const guest = guestUserId('verona@customer.example.com')
+    expect(await send(r, 'anna', cmd)).toEqual({ id: cmd.id, status: 'accepted' })
+    expect(await r.store.accounts.userById(guest)).toMatchObject({
+      email: 'verona@customer.example.com', name: 'Giulia Conti', role: 'guest', workspaceId: DEMO_WORKSPACE,
+    })
+    expect(await memberIds(r, cmd.conv)).toEqual(['anna', guest].sort())
+    expect(await r.store.accounts.conversationMember(cmd.conv, guest)).toMatchObject({ role: 'guest', readOnly: false })
+    expect(await inboxEntryOf(r, guest, cmd.conv)).toMatchObject({ kind: 'direct', memberCount: 2 })
+    // Listed in the directory, so members' devices show her name.
+    const guests = await r.server.hub.read(docName.directory(DEMO_WORKSPACE), readGuests)
+    expect(guests.get(guest)).toEqual({ name: 'Giulia Conti', email: 'verona@customer.example.com' })
+    // Started again from another device, by id this time: the same conversation.
+    expect(await send(r, 'anna', direct('anna', guest))).toMatchObject({ status: 'accepted' })
+    expect(await memberIds(r, cmd.conv)).toEqual(['anna', guest].sort())
+  })
+
+  test('an address of nobody in the phonebook makes a guest named by the address', async () => {
+    const r = await relay()
+    const cmd = directByEmail('lena', 'someone@partner.example')
+    expect(await send(r, 'lena', cmd)).toMatchObject({ status: 'accepted' })
+    expect(await r.store.accounts.userByEmail('someone@partner.example')).toMatchObject({ id: guestUserId('someone@partner.example'), name: 'someone@partner.example' })
+  })
+
+  test('a direct conversation by a colleague’s address resolves to the colleague; the id guestUserId gives is a conflict', async () => {
+    const r = await relay()
+    const wrong = directByEmail('lena', 'tom@example.com')
+    const result = await send(r, 'lena', wrong)
+    expect(result).toEqual(rejectedWith(Reason.conflict))
+    expect(result.status === 'rejected' && result.message).toContain(directConvId('lena' as UserId, 'tom' as UserId))
+    // Nothing was made: no guest for a colleague's address, no conversation.
+    expect(await r.store.accounts.userById(guestUserId('tom@example.com'))).toBeNull()
+    expect(await r.store.accounts.conversation(wrong.conv)).toBeNull()
+
+    const right = directByEmail('lena', 'tom@example.com', { conv: directConvId('lena' as UserId, 'tom' as UserId) })
+    expect(await send(r, 'lena', right)).toMatchObject({ status: 'accepted' })
+    expect(await memberIds(r, right.conv)).toEqual(['lena', 'tom'])
+    expect(await r.store.accounts.conversationMember(right.conv, 'tom' as UserId)).toMatchObject({ role: 'member' })
+  })
+
+  test('a guest made before ids were derived keeps its id: the device’s guess is a conflict, and no second guest appears', async () => {
+    const r = await relay()
+    await addGuest(r, 'g-legacy', 'old@partner.example')
+    const cmd = directByEmail('anna', 'old@partner.example')
+    expect(await send(r, 'anna', cmd)).toEqual(rejectedWith(Reason.conflict))
+    expect(await r.store.accounts.userById(guestUserId('old@partner.example'))).toBeNull()
+    const right = directByEmail('anna', 'old@partner.example', { conv: directConvId('anna' as UserId, 'g-legacy' as UserId) })
+    expect(await send(r, 'anna', right)).toMatchObject({ status: 'accepted' })
+    expect(await memberIds(r, right.conv)).toEqual(['anna', 'g-legacy'])
+  })
+
+  test('a direct conversation names exactly one other person, by id or by address', async () => {
+    const r = await relay()
+    const both = directByEmail('anna', 'x@partner.example', { members: ['marco' as UserId] })
+    expect(await send(r, 'anna', both)).toEqual(rejectedWith(Reason.badRequest))
+    const two = directByEmail('anna', 'x@partner.example', { emails: ['x@partner.example', 'y@partner.example'] })
+    expect(await send(r, 'anna', two)).toEqual(rejectedWith(Reason.badRequest))
+    const self = directByEmail('anna', 'anna@example.com')
+    expect(await send(r, 'anna', self)).toEqual(rejectedWith(Reason.badRequest))
+    // A refused command makes no guest.
+    expect(await r.store.accounts.userByEmail('x@partner.example')).toBeNull()
+  })
+
+  test('a group’s addresses become members or guests; guests, named by id too, are guest members, read-only in a read-only group', async () => {
+    const r = await relay()
+    await addGuest(r, 'g-known', 'known@partner.example')
+    const cmd = group({ members: ['marco', 'g-known'] as UserId[], emails: ['LENA@example.com', 'new@partner.example'], readOnly: true })
+    expect(await send(r, 'anna', cmd)).toEqual({ id: cmd.id, status: 'accepted' })
+    const fresh = guestUserId('new@partner.example')
+    expect(await memberIds(r, cmd.conv)).toEqual(['anna', 'g-known', 'lena', 'marco', fresh].sort())
+    const row = (user: string) => r.store.accounts.conversationMember(cmd.conv, user as UserId)
+    expect(await row('anna')).toMatchObject({ role: 'owner', readOnly: false })
+    expect(await row('marco')).toMatchObject({ role: 'member', readOnly: false })
+    expect(await row('lena')).toMatchObject({ role: 'member', readOnly: false })
+    expect(await row('g-known')).toMatchObject({ role: 'guest', readOnly: true })
+    expect(await row(fresh)).toMatchObject({ role: 'guest', readOnly: true })
+    const listed = await r.server.hub.read(docName.convMeta(cmd.conv), readMembers)
+    expect(listed.get('g-known' as UserId)).toMatchObject({ role: 'guest', readOnly: true })
+    expect(listed.get(fresh)).toMatchObject({ role: 'guest', readOnly: true })
+
+    // Not read-only: a guest member who writes.
+    const open = group({ members: ['g-known'] as UserId[] })
+    expect(await send(r, 'anna', open)).toMatchObject({ status: 'accepted' })
+    expect(await r.store.accounts.conversationMember(open.conv, 'g-known' as UserId)).toMatchObject({ role: 'guest', readOnly: false })
+  })
+
+  test('the member cap counts members, addresses and the sender; an address of another workspace is refused', async () => {
+    const r = await relay()
+    const who = await r.server.auth.authenticate(await tokenFor(r.url, 'anna'))
+    if (who === null) throw new Error('anna is not signed in')
+    const half = Limits.membersPerConversation / 2
+    const members = Array.from({ length: half }, (_, i) => `user-${i}` as UserId)
+    const emails = Array.from({ length: half }, (_, i) => `p${i}@partner.example`)
+    const cmd = group({ members, emails })
+    expect(await r.server.commands.apply(who, cmd)).toEqual(rejectedWith(Reason.tooManyMembers))
+    expect(await r.store.accounts.userByEmail('p0@partner.example')).toBeNull()
+
+    await r.store.accounts.createWorkspace({ id: 'other' as WorkspaceId, name: 'Other', createdAt: 1 })
+    await r.store.accounts.createUser({
+      id: 'olga' as UserId, workspaceId: 'other' as WorkspaceId, email: 'olga@other.example', name: 'Olga', role: 'member', canModifyPresence: false, createdAt: 1,
+    })
+    expect(await send(r, 'anna', group({ emails: ['olga@other.example'] }))).toEqual(rejectedWith(Reason.forbidden))
+  })
+})
+
 describe('POST /api/commands: the HTTP contract', () => {
   test('without a valid session it answers 401 and applies nothing', async () => {
     const r = await relay()
@@ -222,6 +341,7 @@ describe('POST /api/commands: the HTTP contract', () => {
       [{ ...cmd, kind: 'channel' }, /kind/],
       [{ ...cmd, members: 'marco' }, /members/],
       [{ ...cmd, title: 'x'.repeat(Limits.titleLength + 1) }, /title/],
+      [{ ...cmd, emails: ['not an address'] }, /emails/],
     ]
     for (const [body, message] of cases) {
       const res = await postCommand(r, token, body)

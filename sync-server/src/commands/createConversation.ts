@@ -5,7 +5,8 @@ import {
 import { ConstraintError } from '../storage/ConstraintError.ts'
 import type { ConversationMemberRecord, ConversationRecord } from '../storage/AccountStore.ts'
 import { accepted, rejected, type CommandContext, type Outcome } from './CommandContext.ts'
-import { writeSystemMessage } from './groupRules.ts'
+import { memberRole, writeSystemMessage } from './groupRules.ts'
+import { createNamed, findNamed, isNamed, namedIds } from './resolveUsers.ts'
 import { applyLink } from './setAvailableByLink.ts'
 
 /**
@@ -13,6 +14,8 @@ import { applyLink } from './setAvailableByLink.ts'
  * the meta document, whose write makes the projector put the conversation in every member's
  * inbox; resolves once those inboxes are written.
  *
+ * Members are named by id (`members`) or by address (`emails`, like addMembers: an address of
+ * nobody becomes a guest); guests are 'guest' members, read-only in a read-only group.
  * A direct conversation has one id per pair of people ({@link directConvId}), so when both
  * start it (offline, say) the second command finds it and is accepted too. A group whose id
  * exists is refused, unless the sender created it and this command was never answered: that
@@ -21,16 +24,22 @@ import { applyLink } from './setAvailableByLink.ts'
 export async function createConversation(ctx: CommandContext, who: Principal, cmd: CreateConversationCommand): Promise<Outcome> {
   // External members start groups only; such a group is available by link (the reference).
   if (who.role === 'guest' && cmd.kind !== 'group') return rejected(Reason.forbidden, 'Guests cannot start direct conversations')
-  const others = [...new Set(cmd.members)].filter((u) => u !== who.userId)
-  if (others.length + 1 > Limits.membersPerConversation) {
+  const ids = [...new Set(cmd.members)].filter((u) => u !== who.userId)
+  const emails = [...new Set(cmd.emails ?? [])]
+  if (ids.length + emails.length + 1 > Limits.membersPerConversation) {
     return rejected(Reason.tooManyMembers, `A conversation has at most ${Limits.membersPerConversation} members`)
   }
-  const shape = cmd.kind === 'direct' ? checkDirect(who.userId, cmd, others) : checkGroup(cmd)
-  if (shape !== null) return shape
-  for (const id of others) {
-    const user = await ctx.accounts.userById(id)
-    if (user === null || user.workspaceId !== who.workspaceId) return rejected(Reason.notFound, `There is no user ${id} in this workspace`)
+  if (cmd.kind === 'group' && cmd.title.length === 0) return rejected(Reason.badRequest, 'A group needs a title')
+  const named = await findNamed(ctx, who, ids, emails)
+  if (!isNamed(named)) return named
+  // The sender may name themselves by address too; they are a member anyway.
+  const others = { users: named.users.filter((u) => u.id !== who.userId), newEmails: named.newEmails }
+  if (cmd.kind === 'direct') {
+    const shape = checkDirect(who.userId, cmd, namedIds(others))
+    if (shape !== null) return shape
   }
+  // Guests are made only after the checks that need no writes, so a malformed command makes none.
+  const accounts = await createNamed(ctx, who, others)
 
   let conv = await ctx.accounts.conversation(cmd.conv)
   if (conv === null) {
@@ -44,15 +53,16 @@ export async function createConversation(ctx: CommandContext, who: Principal, cm
     }
     conv = created
   }
-  const wanted = [who.userId, ...others]
+  const wanted = [who.userId, ...accounts.map((u) => u.id)]
   const members = await ctx.accounts.conversationMembers(conv.id)
   if (!canFinish(conv, members, who, cmd, wanted)) return exists(cmd)
 
+  const readOnlyGroup = conv.kind === 'group' && cmd.readOnly === true
+  const roles = new Map<UserId, Pick<ConversationMemberRecord, 'role' | 'readOnly'>>(accounts.map((u) => [u.id, memberRole(u, readOnlyGroup)]))
   const have = new Set(members.map((m) => m.user))
   for (const user of wanted.filter((u) => !have.has(u))) {
-    const member: ConversationMemberRecord = {
-      conv: conv.id, user, role: user === conv.createdBy ? 'owner' : 'member', readOnly: false, firstSegment: 0, addedAt: ctx.now(),
-    }
+    const role = user === conv.createdBy ? { role: 'owner' as const, readOnly: false } : (roles.get(user) ?? memberRole(who, readOnlyGroup))
+    const member: ConversationMemberRecord = { conv: conv.id, user, ...role, firstSegment: 0, addedAt: ctx.now() }
     await ctx.accounts.putConversationMember(member)
     members.push(member)
   }
@@ -66,16 +76,20 @@ export async function createConversation(ctx: CommandContext, who: Principal, cm
   return accepted
 }
 
+/**
+ * A direct conversation has exactly one other person, and its id is the one {@link directConvId}
+ * gives for the pair. A device names an external person by address and computes their id with
+ * {@link guestUserId}; when the address turns out to be a colleague's (or an older guest's with
+ * a random id), the id differs and the device must start the conversation that id names.
+ */
 function checkDirect(sender: UserId, cmd: CreateConversationCommand, others: UserId[]): Outcome | null {
   const [other] = others
   if (other === undefined || others.length !== 1) return rejected(Reason.badRequest, 'A direct conversation has exactly one other member')
   const expected = directConvId(sender, other)
-  if (cmd.conv !== expected) return rejected(Reason.badRequest, `A direct conversation with ${other} has the id ${expected}`)
+  if (cmd.conv !== expected) {
+    return rejected(Reason.conflict, `The direct conversation with ${other} has the id ${expected}, not ${cmd.conv}; start that one instead`)
+  }
   return null
-}
-
-function checkGroup(cmd: CreateConversationCommand): Outcome | null {
-  return cmd.title.length === 0 ? rejected(Reason.badRequest, 'A group needs a title') : null
 }
 
 const exists = (cmd: CreateConversationCommand): Outcome => rejected(Reason.conflict, `A conversation with the id ${cmd.conv} already exists`)

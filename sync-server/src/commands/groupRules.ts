@@ -1,6 +1,6 @@
 import {
   Origin, Reason, appendSystemMessage, currentSegment, docName, newMessageId, readConvInfo, readMembers, writeMember,
-  type ConvId, type ConvInfo, type Principal, type SystemEvent, type UserId,
+  type ConvId, type ConvInfo, type Principal, type Role, type SystemEvent, type UserId,
 } from '@waggle/schema'
 import type { ConversationMemberRecord, ConversationRecord } from '../storage/AccountStore.ts'
 import { rejected, type CommandContext, type Outcome } from './CommandContext.ts'
@@ -10,7 +10,9 @@ import { rejected, type CommandContext, type Outcome } from './CommandContext.ts
  * - only members change a conversation, and only groups change (a direct one has two people);
  * - managers (the group's owner, or a workspace admin who is a member) add and remove members,
  *   change title, description and picture, and turn the link on and off;
- * - any member leaves; external members (guests) manage nothing.
+ * - any member leaves; external members (guests) manage nothing;
+ * - when the owner leaves or is removed, the longest-standing remaining non-guest member
+ *   becomes the owner (none if only guests remain).
  */
 export interface Group {
   conv: ConversationRecord
@@ -82,14 +84,56 @@ export async function listMembers(ctx: CommandContext, conv: ConvId, members: re
   })
 }
 
-/** Takes `user` off the table and the meta list, re-projects inboxes and re-checks their subscriptions. */
+/**
+ * Takes `user` off the table and the meta list, passes ownership on if they owned the group,
+ * re-projects inboxes and re-checks their subscriptions.
+ */
 export async function dropMember(ctx: CommandContext, conv: ConvId, user: UserId): Promise<void> {
+  const dropped = await ctx.accounts.conversationMember(conv, user)
   await ctx.accounts.removeConversationMember(conv, user)
   ctx.access.changed(conv, [user])
   await ctx.hub.change(docName.convMeta(conv), (doc) => {
     if (readMembers(doc).has(user)) writeMember(doc, user, null, Origin.server)
   })
+  if (dropped?.role === 'owner') await passOwnership(ctx, conv)
   await ctx.projector.refresh(conv)
+}
+
+/** Makes the {@link successor} among the remaining members the owner, in the table and in meta. */
+async function passOwnership(ctx: CommandContext, conv: ConvId): Promise<void> {
+  const remaining = await ctx.accounts.conversationMembers(conv)
+  const guests = new Set<UserId>()
+  for (const m of remaining) {
+    // The account decides too: memberships made before guests got the 'guest' role say 'member'.
+    if (m.role === 'guest' || (await ctx.accounts.userById(m.user))?.role === 'guest') guests.add(m.user)
+  }
+  const next = successor(remaining, guests)
+  if (next === null) return
+  const promoted: ConversationMemberRecord = { ...next, role: 'owner' }
+  await ctx.accounts.putConversationMember(promoted)
+  await listMembers(ctx, conv, [promoted])
+}
+
+/**
+ * Pure: who owns a group after its owner went: the longest-standing member who is not a guest
+ * (earliest `addedAt`, ties by user id so every relay picks the same), or nobody.
+ */
+export function successor(remaining: readonly ConversationMemberRecord[], guests: ReadonlySet<UserId>): ConversationMemberRecord | null {
+  let best: ConversationMemberRecord | null = null
+  for (const m of remaining) {
+    if (m.role === 'guest' || guests.has(m.user)) continue
+    if (best === null || m.addedAt < best.addedAt || (m.addedAt === best.addedAt && m.user < best.user)) best = m
+  }
+  return best
+}
+
+/**
+ * The membership role and read-only flag of a new (non-owner) member: guests are 'guest' members
+ * and, in a read-only group, read only; everyone else is a 'member' who writes.
+ */
+export function memberRole(account: { role: Role }, readOnlyGroup: boolean): Pick<ConversationMemberRecord, 'role' | 'readOnly'> {
+  const guest = account.role === 'guest'
+  return { role: guest ? 'guest' : 'member', readOnly: guest && readOnlyGroup }
 }
 
 /** A fresh, unguessable link token (matches ID_PATTERN). */

@@ -1,7 +1,7 @@
 import { Limits, Reason, type JoinByLinkCommand, type Principal } from '@waggle/schema'
 import type { ConversationMemberRecord } from '../storage/AccountStore.ts'
 import { rejected, type CommandContext, type Outcome } from './CommandContext.ts'
-import { infoOf, listMembers, writeSystemMessage } from './groupRules.ts'
+import { infoOf, listMembers, memberRole, writeSystemMessage } from './groupRules.ts'
 
 /**
  * Joins the group whose link carries `token`. History is never hidden from someone who joins
@@ -18,10 +18,7 @@ export async function joinByLink(ctx: CommandContext, who: Principal, cmd: JoinB
     return rejected(Reason.tooManyMembers, `A conversation has at most ${Limits.membersPerConversation} members`)
   }
   const info = await infoOf(ctx, conv)
-  const guest = who.role === 'guest'
-  const row: ConversationMemberRecord = {
-    conv, user: who.userId, role: guest ? 'guest' : 'member', readOnly: guest && info?.readOnly === true, firstSegment: 0, addedAt: ctx.now(),
-  }
+  const row: ConversationMemberRecord = { conv, user: who.userId, ...memberRole(who, info?.readOnly === true), firstSegment: 0, addedAt: ctx.now() }
   await ctx.accounts.putConversationMember(row)
   await listMembers(ctx, conv, [row])
   await writeSystemMessage(ctx, conv, { event: 'joined', actor: who.userId, users: [] })

@@ -4,8 +4,8 @@ import { dropMember, isOutcome, loadGroup, writeSystemMessage } from './groupRul
 
 /**
  * The sender leaves a group: a "left" system message for the others, then the membership,
- * the inbox entry and the open subscriptions go. An owner may leave too; admins who are
- * members still manage the group after that.
+ * the inbox entry and the open subscriptions go. An owner may leave too: ownership passes to
+ * the longest-standing remaining non-guest member (groupRules.ts, `dropMember`).
  */
 export async function leaveConversation(ctx: CommandContext, who: Principal, cmd: LeaveConversationCommand): Promise<Outcome> {
   const group = await loadGroup(ctx, who, cmd.conv)

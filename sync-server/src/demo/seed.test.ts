@@ -1,7 +1,7 @@
 import {
-  directConvId, docName, inboxEntries, isDeleted, listMessages, readColleagues, readConvInfo, readMembers, readPhonebook, readSegments,
-  readServices, timeOfId,
-  type ConvId, type DemoAccount, type DocName, type UserId,
+  directConvId, docName, inboxEntries, isDeleted, listMessages, readColleagues, readConvInfo, readMembers, readPhonebook, readPositions,
+  readSegments, readServices, receipts, timeOfId,
+  type ConvId, type DemoAccount, type DocName, type MessageId, type StoredMessage, type UserId,
 } from '@waggle/schema'
 import { afterEach, describe, expect, it } from 'vitest'
 import { silentLogger } from '../config.ts'
@@ -205,5 +205,39 @@ describe('seedDemo', () => {
       kind: 'direct', title: '', members: ['anna', 'marco'], last: { author: 'marco', preview: 'Perfect, thanks!' },
     })
     expect(anna.get('announcements' as ConvId)).toMatchObject({ readOnly: true, memberCount: 12 })
+  })
+
+  it('starts every member read up to the latest message, but for the few newest messages the demo leaves unread', async () => {
+    const { persistence, accounts } = await seededStorage()
+    const server = relay(persistence, accounts)
+    const direct = directConvId('anna' as UserId, 'marco' as UserId)
+    /** Every message of `conv`, all segments, in order. */
+    const messagesOf = async (conv: ConvId): Promise<StoredMessage[]> => {
+      const segments = readSegments((await open(server, docName.convMeta(conv))).doc)
+      const parts = await Promise.all(segments.map(async (n) => listMessages((await open(server, docName.segment(conv, n))).doc)))
+      return parts.flat()
+    }
+    const leftUnread: Record<string, number> = { [`anna:${direct}`]: 1, 'anna:announcements': 2, [`marco:${SALES}`]: 2, [`lena:${FIELD}`]: 3 }
+    const expectedUnread = (user: UserId, conv: ConvId): number => leftUnread[`${user}:${conv}`] ?? 0
+
+    const checked: string[] = []
+    for (const user of await accounts.usersOf(DEMO_WORKSPACE)) {
+      const positions = readPositions((await open(server, docName.private(user.id))).doc)
+      const convs = await accounts.conversationsOf(user.id)
+      expect([...positions.keys()].sort()).toEqual([...convs].sort())
+      for (const conv of convs) {
+        const messages = await messagesOf(conv)
+        const unread = expectedUnread(user.id, conv)
+        const readUpTo = messages.at(-1 - unread)?.id
+        expect(positions.get(conv), `${user.id} in ${conv}`).toBe(readUpTo)
+        // What is after the position is exactly the messages left unread.
+        expect(messages.filter((m) => m.id > (positions.get(conv) ?? ('' as MessageId)))).toHaveLength(unread)
+        // The receipts, which others see as "Seen by …", agree with the read position.
+        const seen = receipts((await open(server, docName.receipts(conv))).doc).get(user.id)
+        expect(seen?.message, `${user.id}'s receipt in ${conv}`).toBe(readUpTo)
+        if (unread > 0) checked.push(`${user.id}:${conv}`)
+      }
+    }
+    expect(checked.sort()).toEqual(Object.keys(leftUnread).sort())
   })
 })

@@ -1,6 +1,6 @@
 import {
-  Origin, appendMessage, directConvId, docName, newMessageId, startSegment, writeColleague, writeContact, writeConvInfo, writeMember,
-  writeService,
+  Origin, appendMessage, directConvId, docName, markRead, markSeen, newMessageId, startSegment, writeColleague, writeContact, writeConvInfo,
+  writeMember, writeService,
   type ContactId, type ConvId, type NewMessage, type ServiceId, type UserId, type WorkspaceId,
 } from '@waggle/schema'
 import type { InboxProjector } from '../projection/InboxProjector.ts'
@@ -99,8 +99,28 @@ const conversations: SeedConversation[] = [
 ]
 
 /**
+ * Demo users who start with the newest messages of a conversation unread; everyone else has
+ * read every conversation to its latest message, so a fresh demo is not all unread. The newest
+ * messages left unread are others' (the app counts nothing before a person's own message).
+ */
+export const DEMO_UNREAD: readonly { user: string; conv: string; messages: number }[] = [
+  { user: 'anna', conv: directConvId('anna' as UserId, 'marco' as UserId), messages: 1 },
+  { user: 'anna', conv: 'announcements', messages: 2 },
+  { user: 'marco', conv: 'sales-team', messages: 2 },
+  { user: 'lena', conv: FIELD_REPORTS.id, messages: 3 },
+]
+
+/** A seeded conversation's members and messages (in order), for the read state. */
+interface SeededConversation {
+  id: ConvId
+  members: UserId[]
+  messages: readonly NewMessage[]
+}
+
+/**
  * On an empty installation in demo mode: a workspace with a dozen colleagues, services, a
- * phonebook, a few conversations with history and one with 10,000 messages in two segments.
+ * phonebook, a few conversations with history and one with 10,000 messages in two segments,
+ * read by their members except for {@link DEMO_UNREAD}.
  * Resolves once every member's inbox lists their conversations. Returns false when there was
  * data already.
  */
@@ -135,8 +155,10 @@ export async function seedDemo(accounts: AccountStore, target: SeedTarget, now: 
       writeContact(doc, id as ContactId, { name, company, phones: [phone], email: `${id}@customer.example.com` }, Origin.seed)
     }
   }, Origin.seed)
-  if (options.fieldReports ?? true) await seedFieldReports(accounts, hub, now)
-  for (const [index, conv] of conversations.entries()) await seedConversation(accounts, hub, conv, now - (conversations.length - index) * 3600_000)
+  const seeded: SeededConversation[] = []
+  if (options.fieldReports ?? true) seeded.push(await seedFieldReports(accounts, hub, now))
+  for (const [index, conv] of conversations.entries()) seeded.push(await seedConversation(accounts, hub, conv, now - (conversations.length - index) * 3600_000))
+  await seedReadState(hub, seeded)
   // The inboxes are written by the projector, reacting to the meta and segment writes above.
   await target.projector.flush()
   return true
@@ -171,25 +193,62 @@ async function seedSegment(hub: DocHub, conv: ConvId, segment: number, messages:
   }, Origin.seed)
 }
 
-async function seedConversation(accounts: AccountStore, hub: DocHub, conv: SeedConversation, start: number): Promise<void> {
+async function seedConversation(accounts: AccountStore, hub: DocHub, conv: SeedConversation, start: number): Promise<SeededConversation> {
   await seedMeta(accounts, hub, conv, start, [start])
   const messages = conv.lines.map(([author, text], i): NewMessage => {
     const time = start + i * 4 * 60_000
     return { id: newMessageId(time), author: author as UserId, time, text }
   })
   await seedSegment(hub, conv.id as ConvId, 0, messages)
+  return { id: conv.id as ConvId, members: conv.members as UserId[], messages }
+}
+
+/**
+ * Pure: the message `user` has read up to in `conv` at the start of the demo: the latest one,
+ * or the one before the {@link DEMO_UNREAD} messages left unread; none when all are unread.
+ */
+function seededReadPosition(conv: SeededConversation, user: UserId): NewMessage | undefined {
+  const unread = DEMO_UNREAD.find((u) => u.user === user && u.conv === conv.id)?.messages ?? 0
+  return conv.messages[conv.messages.length - 1 - unread]
+}
+
+/**
+ * Each member's read position (their private document, which decides what the app shows as
+ * unread) and receipt (the conversation's receipts, "Seen by …"), both at the same message,
+ * written once per document.
+ */
+async function seedReadState(hub: DocHub, seeded: readonly SeededConversation[]): Promise<void> {
+  const positions = new Map<UserId, [ConvId, NewMessage][]>()
+  for (const conv of seeded) {
+    const read = conv.members.flatMap((user): [UserId, NewMessage][] => {
+      const at = seededReadPosition(conv, user)
+      return at === undefined ? [] : [[user, at]]
+    })
+    await hub.change(docName.receipts(conv.id), (doc) => {
+      for (const [user, at] of read) markSeen(doc, user, at.id, at.time, Origin.seed)
+    }, Origin.seed)
+    for (const [user, at] of read) positions.set(user, [...(positions.get(user) ?? []), [conv.id, at]])
+  }
+  for (const [user, read] of positions) {
+    await hub.change(docName.private(user), (doc) => {
+      for (const [conv, at] of read) markRead(doc, conv, at.id, Origin.seed)
+    }, Origin.seed)
+  }
 }
 
 /** The long conversation: its last report five hours ago, one every five minutes before that. */
-async function seedFieldReports(accounts: AccountStore, hub: DocHub, now: number): Promise<void> {
+async function seedFieldReports(accounts: AccountStore, hub: DocHub, now: number): Promise<SeededConversation> {
   const { perSegment, segments, intervalMs } = FIELD_REPORTS
   const start = now - (perSegment * segments - 1) * intervalMs - 5 * 3600_000
   const { id, title, description, members } = FIELD_REPORTS
   const conv: SeedConversation = { id, kind: 'group', title, description, members: [...members], lines: [] }
   const firsts = Array.from({ length: segments }, (_, segment) => fieldReport(segment * perSegment, start))
   await seedMeta(accounts, hub, conv, start, firsts.map((m) => m.time))
+  const all: NewMessage[] = []
   for (let segment = 0; segment < segments; segment++) {
     const messages = Array.from({ length: perSegment }, (_, i) => fieldReport(segment * perSegment + i, start))
     await seedSegment(hub, conv.id as ConvId, segment, messages)
+    all.push(...messages)
   }
+  return { id: conv.id as ConvId, members: conv.members as UserId[], messages: all }
 }

@@ -1,6 +1,6 @@
 import {
-  CloseCode, Reason, WaggleError, canWrite, isEmptyUpdate, validateUpdate,
-  type Access, type DocName, type Principal,
+  CloseCode, Reason, WaggleError, canRead, canWrite, isEmptyUpdate, parseDocName, validateUpdate,
+  type Access, type ConvId, type DocName, type Principal,
 } from '@waggle/schema'
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
@@ -24,22 +24,34 @@ const messageQueryAwareness = 3
  * The plain y-websocket protocol for one document at `/sync/<doc name>?token=…`, so any stock
  * y-websocket client can sync a document its token allows. Reads were authorized at upgrade;
  * writes are checked again each time and refused with y-protocols' permission-denied message.
+ * A membership change of this user in the document's conversation re-checks the read access
+ * too, like the mux does: without it the socket is closed with 4403 (which stock clients do not
+ * retry), a write access turned read-only is told with permission-denied.
  */
 export class PlainSyncConnection implements DocSubscriber {
   readonly #ws: WebSocket
   readonly #ctx: RelayContext
   readonly #doc: DocName
   readonly #principal: Principal
+  /** The access last granted, so a re-check tells only a change. */
+  #access: Access
   #loaded: LoadedDoc | null = null
   #queue: Promise<void>
   #closed = false
+  readonly #stopAccessEvents: () => void
 
   constructor(ws: WebSocket, ctx: RelayContext, doc: DocName, principal: Principal, access: Access) {
     this.#ws = ws
     this.#ctx = ctx
     this.#doc = doc
     this.#principal = principal
+    this.#access = access
     ctx.connections.add(this)
+    const conv = convOf(doc)
+    this.#stopAccessEvents = conv === null ? () => undefined : ctx.access.onChanged((changed, users) => {
+      if (changed !== conv || !users.includes(principal.userId)) return
+      this.#queue = this.#queue.then(() => this.#recheck()).catch((err: unknown) => this.#fail(err))
+    })
     ws.on('close', () => this.#cleanup())
     ws.on('error', (err) => ctx.logger.warn('socket error', { err: String(err) }))
     this.#queue = this.#start(access)
@@ -82,6 +94,20 @@ export class PlainSyncConnection implements DocSubscriber {
     })
     this.#sendAwarenessStates()
     if (!canWrite(access)) this.#denied('This document is read-only for you')
+  }
+
+  /**
+   * Re-evaluates the access after a membership change (ARCHITECTURE §4). The close happens as
+   * soon as the answer is in, before any other queued message runs, so nothing more is
+   * forwarded to someone who may no longer read.
+   */
+  async #recheck(): Promise<void> {
+    if (this.#closed) return
+    const access = await accessFor(this.#ctx.accounts, this.#principal, this.#doc)
+    if (access === this.#access) return
+    this.#access = access
+    if (!canRead(access)) return this.close(CloseCode.forbidden, Reason.forbidden)
+    if (!canWrite(access)) this.#denied('This document is read-only for you now')
   }
 
   async #onMessage(bytes: Uint8Array): Promise<void> {
@@ -150,7 +176,14 @@ export class PlainSyncConnection implements DocSubscriber {
 
   #cleanup(): void {
     this.#closed = true
+    this.#stopAccessEvents()
     this.#ctx.hub.unsubscribe(this.#doc, this)
     this.#ctx.connections.delete(this)
   }
+}
+
+/** The conversation whose membership decides access to `doc`, or null for other documents. */
+function convOf(doc: DocName): ConvId | null {
+  const parsed = parseDocName(doc)
+  return parsed !== null && 'conv' in parsed ? parsed.conv : null
 }

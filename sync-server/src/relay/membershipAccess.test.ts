@@ -1,7 +1,10 @@
-import { docName, newCommandId, type Command, type ConvId, type UserId } from '@waggle/schema'
+import { CloseCode, docName, newCommandId, type Command, type ConvId, type UserId } from '@waggle/schema'
 import { describe, expect, onTestFinished, test } from 'vitest'
+import * as Y from 'yjs'
 import { connectAs, demoDocs, post, texts, tokenFor } from '../testing/fixtures.ts'
+import { PlainSocket } from '../testing/PlainSocket.ts'
 import { startRelay, type Relay } from '../testing/relayHarness.ts'
+import { waitFor } from '../testing/waitFor.ts'
 
 const SALES = 'sales-team' as ConvId
 
@@ -53,5 +56,49 @@ describe('the relay re-checks access when membership changes', () => {
     expect(texts(doc)).not.toContain('after')
     const later = diego.frames.slice(framesBefore).filter((f) => 'doc' in f && f.doc === demoDocs.salesTeam)
     expect(later).toEqual([])
+  })
+})
+
+describe('plain /sync/ sockets are re-checked when membership changes', () => {
+  /** A plain socket on `doc` as `user`, synced once (step 2 received), closed after the test. */
+  async function plainSynced(r: Relay, user: string, doc: string): Promise<PlainSocket> {
+    const socket = new PlainSocket(`${r.wsBase}/sync/${doc}?token=${encodeURIComponent(await tokenFor(r.url, user))}`)
+    onTestFinished(() => socket.close())
+    await socket.opened()
+    socket.sendStep1(Y.encodeStateVector(new Y.Doc()))
+    await socket.step2()
+    return socket
+  }
+
+  test('a removed member’s plain sockets on the conversation close with 4403; another member’s stay open', async () => {
+    const r = await relay()
+    const diegoSegment = await plainSynced(r, 'diego', demoDocs.salesTeam)
+    const diegoMeta = await plainSynced(r, 'diego', docName.convMeta(SALES))
+    const diegoPrivate = await plainSynced(r, 'diego', docName.private('diego' as UserId))
+    const marcoSegment = await plainSynced(r, 'marco', demoDocs.salesTeam)
+
+    await send(r, 'anna', { id: newCommandId(), type: 'removeMember', conv: SALES, member: 'diego' as UserId })
+    expect((await diegoSegment.closed()).code).toBe(CloseCode.forbidden)
+    expect((await diegoMeta.closed()).code).toBe(CloseCode.forbidden)
+
+    // Anna's next post reaches Marco's plain socket; Diego's closed sockets got nothing more.
+    const received = diegoSegment.messages.length
+    const anna = await connectAs(r, 'anna')
+    onTestFinished(() => anna.close())
+    await anna.subscribe(demoDocs.salesTeam)
+    const marcoBefore = marcoSegment.syncMessages().length
+    expect(await anna.write(demoDocs.salesTeam, post('anna', 'after diego'))).toEqual({ acked: true })
+    await waitFor(() => marcoSegment.syncMessages().length > marcoBefore, 5_000, 'the post at Marco’s plain socket')
+    expect(marcoSegment.closeInfo).toBeNull()
+    expect(diegoSegment.messages.length).toBe(received)
+    // Documents outside the conversation are not affected.
+    expect(diegoPrivate.closeInfo).toBeNull()
+  })
+
+  test('a member who leaves has their plain socket on the conversation closed too', async () => {
+    const r = await relay()
+    const marcoReceipts = await plainSynced(r, 'marco', docName.receipts(SALES))
+    await send(r, 'marco', { id: newCommandId(), type: 'leaveConversation', conv: SALES })
+    expect((await marcoReceipts.closed()).code).toBe(CloseCode.forbidden)
   })
 })

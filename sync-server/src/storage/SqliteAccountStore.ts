@@ -24,7 +24,7 @@ const USER = 'SELECT id, workspace_id, email, name, role, can_modify_presence, c
 const CODE = 'SELECT email, code_hash, salt, expires_at, attempts, created_at FROM auth_codes'
 const SESSION = 'SELECT token_hash, user_id, created_at, expires_at FROM sessions'
 const CONVERSATION = 'SELECT id, workspace_id, kind, created_by, created_at FROM conversations'
-const COMMAND = 'SELECT id, user_id, status, reason, message, at FROM command_results'
+const COMMAND = 'SELECT id, user_id, status, reason, message, conv, at FROM command_results'
 const MEMBER = 'SELECT conv, user_id, role, read_only, first_segment, added_at FROM conversation_members'
 
 /** Prepares every statement once; `prepare` also checks the SQL against the schema at startup. */
@@ -71,8 +71,8 @@ function statements(db: SqliteDatabase) {
     linkOf: db.prepare<[string], { token: string }>('SELECT token FROM conversation_links WHERE conv = ?'),
     convByLink: db.prepare<[string], { conv: string }>('SELECT conv FROM conversation_links WHERE token = ?'),
     insertCommand: db.prepare<[CommandResultRow]>(
-      `INSERT INTO command_results (id, user_id, status, reason, message, at)
-       VALUES (@id, @user_id, @status, @reason, @message, @at)`,
+      `INSERT INTO command_results (id, user_id, status, reason, message, conv, at)
+       VALUES (@id, @user_id, @status, @reason, @message, @conv, @at)`,
     ),
     command: db.prepare<[string], CommandResultRow>(`${COMMAND} WHERE id = ?`),
   }

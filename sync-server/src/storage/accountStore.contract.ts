@@ -62,6 +62,8 @@ const accepted = (id: string, over: Partial<CommandRecord> = {}): CommandRecord 
   at: 4000,
   ...over,
 })
+/** An accepted answer that names a conversation (joinByLink's). */
+const joined = (id: string): CommandRecord => accepted(id, { result: { id: id as CommandId, status: 'accepted', conv } })
 const refused = (id: string, userId: UserId = bob): CommandRecord => ({
   id: id as CommandId,
   userId,
@@ -291,9 +293,12 @@ export function accountStoreContract(name: string, make: () => Promise<AccountSt
         await seed()
         await a.putCommandResult(accepted('cmd-1'))
         await a.putCommandResult(refused('cmd-2'))
+        await a.putCommandResult(joined('cmd-4'))
         expect(await a.commandResult('cmd-1' as CommandId)).toEqual(accepted('cmd-1'))
         expect(await a.commandResult('cmd-2' as CommandId)).toEqual(refused('cmd-2'))
         expect(await a.commandResult('cmd-3' as CommandId)).toBeNull()
+        // An accepted joinByLink names its conversation; a retry must get that too.
+        expect(await a.commandResult('cmd-4' as CommandId)).toEqual(joined('cmd-4'))
       })
 
       it('rejects a second result for the same id, from anyone, and keeps the first', async () => {
@@ -327,6 +332,7 @@ export function accountStoreContract(name: string, make: () => Promise<AccountSt
       await a.putConversationMember(member(conv, bob, { readOnly: true }))
       await a.putCommandResult(accepted('cmd-1'))
       await a.putCommandResult(refused('cmd-2'))
+      await a.putCommandResult(joined('cmd-4'))
 
       a = await f.reopen()
       expect(await a.workspaceCount()).toBe(1)
@@ -338,6 +344,7 @@ export function accountStoreContract(name: string, make: () => Promise<AccountSt
       expect(await a.conversationsOf(bob)).toEqual([conv])
       expect(await a.commandResult('cmd-1' as CommandId)).toEqual(accepted('cmd-1'))
       expect(await a.commandResult('cmd-2' as CommandId)).toEqual(refused('cmd-2'))
+      expect(await a.commandResult('cmd-4' as CommandId)).toEqual(joined('cmd-4'))
     })
 
     it('closes without error', async () => {

@@ -37,6 +37,8 @@ export interface CommandResultRow {
   status: string
   reason: string | null
   message: string | null
+  /** The conversation an accepted answer names (joinByLink); null otherwise. */
+  conv: string | null
   at: number
 }
 
@@ -97,7 +99,7 @@ export const toCommandRecord = (r: CommandResultRow): CommandRecord => {
   const id = r.id as CommandId
   const base = { id, userId: r.user_id as UserId, at: r.at }
   if (oneOf(r.status, ['accepted', 'rejected'] as const, 'command_results.status') === 'accepted') {
-    return { ...base, result: { id, status: 'accepted' } }
+    return { ...base, result: r.conv === null ? { id, status: 'accepted' } : { id, status: 'accepted', conv: r.conv as ConvId } }
   }
   const reason = r.reason
   assert(isReason(reason), Reason.storageFailed, `Stored command_results.reason ${JSON.stringify(reason)} is not a reason`)
@@ -110,6 +112,7 @@ export const fromCommandRecord = (c: CommandRecord): CommandResultRow => ({
   status: c.result.status,
   reason: c.result.status === 'rejected' ? c.result.reason : null,
   message: c.result.status === 'rejected' ? c.result.message : null,
+  conv: c.result.status === 'accepted' ? (c.result.conv ?? null) : null,
   at: c.at,
 })
 

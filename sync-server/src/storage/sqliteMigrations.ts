@@ -114,4 +114,8 @@ export const sqliteMigrations: readonly string[] = [
     created_at INTEGER NOT NULL
   ) STRICT;
   `,
+  // 5: the conversation an accepted answer names (joinByLink), so a retry gets it too.
+  `
+  ALTER TABLE command_results ADD COLUMN conv TEXT CHECK (conv IS NULL OR status = 'accepted');
+  `,
 ]

@@ -23,7 +23,7 @@ export function ReactionChips(props: { message: MessageItem; conversation: Conve
         <For each={list()}>
           {(r) => (
             <button type="button" class="reaction-chip" classList={{ 'reaction-mine': r.mine }} aria-pressed={r.mine}
-              title={`Reacted with ${r.emoji}: ${r.names.join(', ')}`} onClick={() => toggle(props.conversation, props.message.id, r.emoji)}>
+              title={r.names.length === 0 ? `Reacted with ${r.emoji}` : `Reacted with ${r.emoji}: ${r.names.join(', ')}`} onClick={() => toggle(props.conversation, props.message.id, r.emoji)}>
               {r.emoji} {r.count}
             </button>
           )}

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { Person } from '../../bind/model.ts'
 import { mentionCandidates, mentionQueryAt } from './mentionQuery.ts'
 
-const person = (name: string): Person => ({ id: name.toLowerCase() as UserId, name, email: '', title: '', extension: '', initials: '', hue: 0 })
+const person = (name: string): Person => ({ id: name.toLowerCase() as UserId, name, email: '', title: '', extension: '', external: false, initials: '', hue: 0 })
 
 describe('mention autocomplete', () => {
   it('finds the @query before the caret, only at a word start', () => {

@@ -1,9 +1,8 @@
-import { Limits, WaggleError, type ConvId, type UserId } from '@waggle/schema'
-import { For, Show, createMemo, createSignal, createUniqueId, type JSX } from 'solid-js'
+import { Limits, WaggleError, type ConvId } from '@waggle/schema'
+import { Show, createSignal, createUniqueId, type JSX } from 'solid-js'
 import type { NewGroup } from '../../bind/model.ts'
-import { Avatar } from '../Avatar.tsx'
 import { useApp } from '../context.ts'
-import { matchesPerson } from '../format/people.ts'
+import { ParticipantPicker, createParticipants } from './ParticipantPicker.tsx'
 
 interface Errors {
   name?: string | undefined
@@ -11,24 +10,16 @@ interface Errors {
   form?: string | undefined
 }
 
-/** Name (required), description (optional) and participants (a filterable checkbox list). */
+/** Name (required), description (optional), participants, and the read-only and by-link switches. */
 export function GroupForm(props: { onCreated: (conv: ConvId) => void; onCancel: () => void }): JSX.Element {
   const { model } = useApp()
   const id = createUniqueId()
   const [name, setName] = createSignal('')
   const [description, setDescription] = createSignal('')
-  const [filter, setFilter] = createSignal('')
-  const [chosen, setChosen] = createSignal<ReadonlySet<UserId>>(new Set())
+  const participants = createParticipants(model.contacts)
+  const [readOnly, setReadOnly] = createSignal(false)
+  const [byLink, setByLink] = createSignal(false)
   const [errors, setErrors] = createSignal<Errors>({})
-  const shown = createMemo(() => model.colleagues().filter((p) => matchesPerson(p, filter())))
-
-  function toggle(person: UserId, on: boolean): void {
-    const next = new Set(chosen())
-    if (on) next.add(person)
-    else next.delete(person)
-    setChosen(next)
-    if (next.size > 0) setErrors((e) => ({ ...e, members: undefined }))
-  }
 
   function validate(): Errors {
     const found: Errors = {}
@@ -36,7 +27,9 @@ export function GroupForm(props: { onCreated: (conv: ConvId) => void; onCancel: 
     if (title === '') found.name = 'Give the group a name.'
     else if (title.length > Limits.titleLength) found.name = `A name is at most ${Limits.titleLength} characters.`
     if (description().trim().length > Limits.descriptionLength) found.form = `A description is at most ${Limits.descriptionLength} characters.`
-    if (chosen().size === 0) found.members = 'Choose at least one participant.'
+    const chosen = participants.result()
+    if ('error' in chosen) found.members = chosen.error
+    else if (chosen.members.length + chosen.emails.length === 0) found.members = 'Choose at least one participant.'
     return found
   }
 
@@ -45,9 +38,11 @@ export function GroupForm(props: { onCreated: (conv: ConvId) => void; onCancel: 
     const found = validate()
     setErrors(found)
     if (found.name !== undefined) return document.getElementById(`${id}-name`)?.focus()
-    if (found.members !== undefined) return document.getElementById(`${id}-filter`)?.focus()
+    if (found.members !== undefined) return document.querySelector<HTMLInputElement>(`#${id}-form .participants input`)?.focus()
     if (found.form !== undefined) return
-    const group: NewGroup = { title: name().trim(), members: [...chosen()] }
+    const chosen = participants.result()
+    if ('error' in chosen) return
+    const group: NewGroup = { title: name().trim(), ...chosen, readOnly: readOnly(), byLink: byLink() }
     const text = description().trim()
     if (text !== '') group.description = text
     try {
@@ -59,7 +54,7 @@ export function GroupForm(props: { onCreated: (conv: ConvId) => void; onCancel: 
   }
 
   return (
-    <form class="group-form" novalidate onSubmit={submit}>
+    <form class="group-form" id={`${id}-form`} novalidate onSubmit={submit}>
       <div class="field">
         <label for={`${id}-name`}>Name</label>
         <input id={`${id}-name`} required maxLength={Limits.titleLength} autocomplete="off" value={name()}
@@ -73,30 +68,13 @@ export function GroupForm(props: { onCreated: (conv: ConvId) => void; onCancel: 
           value={description()} onInput={(e) => setDescription(e.currentTarget.value)} />
         <p class="field-hint" id={`${id}-description-hint`}>Optional: what the group is for.</p>
       </div>
-      <fieldset class="participants" aria-describedby={errors().members !== undefined ? `${id}-members-error` : undefined}>
-        <legend>Participants <span class="count">{chosen().size > 0 ? `(${chosen().size} selected)` : ''}</span></legend>
-        <label class="field">
-          <span class="sr-only">Filter people</span>
-          <input id={`${id}-filter`} type="search" placeholder="Filter people" autocomplete="off" value={filter()} onInput={(e) => setFilter(e.currentTarget.value)} />
-        </label>
-        <Show when={errors().members}>{(m) => <p class="field-error" id={`${id}-members-error`}>{m()}</p>}</Show>
-        <ul class="people people-check">
-          <For each={shown()} fallback={<li class="picker-empty">Nobody matches the filter.</li>}>
-            {(p) => (
-              <li>
-                <label class="person">
-                  <input type="checkbox" aria-label={p.name} aria-describedby={`${id}-${p.id}`} checked={chosen().has(p.id)} onChange={(e) => toggle(p.id, e.currentTarget.checked)} />
-                  <Avatar initials={p.initials} hue={p.hue} size="sm" />
-                  <span class="person-text">
-                    <span class="person-name">{p.name}</span>
-                    <span class="person-title" id={`${id}-${p.id}`}>{p.title}</span>
-                  </span>
-                </label>
-              </li>
-            )}
-          </For>
-        </ul>
-      </fieldset>
+      <ParticipantPicker state={participants} error={errors().members} />
+      <div class="switches">
+        <button type="button" role="switch" class="switch" aria-checked={readOnly()} aria-describedby={`${id}-ro-hint`} onClick={() => setReadOnly((v) => !v)}>Read only for external members</button>
+        <p class="field-hint" id={`${id}-ro-hint`}>External members can read and react, but not write or see who else is here.</p>
+        <button type="button" role="switch" class="switch" aria-checked={byLink()} aria-describedby={`${id}-link-hint`} onClick={() => setByLink((v) => !v)}>Available by link</button>
+        <p class="field-hint" id={`${id}-link-hint`}>Anyone with the conversation's link can join it.</p>
+      </div>
       <Show when={errors().form}>{(m) => <p class="form-error" role="alert">{m()}</p>}</Show>
       <div class="dialog-actions">
         <button type="button" class="button" onClick={() => props.onCancel()}>Cancel</button>

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { Person } from '../../bind/model.ts'
 import { matchesPerson } from './people.ts'
 
-const ana: Person = { id: 'u1' as UserId, name: 'Ana Muñoz', email: 'ana@example.com', title: 'Sales lead', extension: '201', initials: 'AM', hue: 10 }
+const ana: Person = { id: 'u1' as UserId, name: 'Ana Muñoz', email: 'ana@example.com', title: 'Sales lead', extension: '201', external: false, initials: 'AM', hue: 10 }
 
 describe('people filter', () => {
   it('matches every word anywhere, ignoring case and accents', () => {
