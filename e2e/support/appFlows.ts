@@ -38,6 +38,13 @@ export class AppScene {
     return device.open('/')
   }
 
+  /** The device `page` is a tab of (to open another tab on it, or close it). */
+  deviceOf(page: Page): AppDevice {
+    const device = this.devices.find((d) => d.context === page.context())
+    if (device === undefined) throw new Error('not a page of this scene')
+    return device
+  }
+
   /** Closes everything; prints the relay's log when the test failed; returns the pages' uncaught errors. */
   async dispose(failed: boolean): Promise<string[]> {
     const errors = this.devices.flatMap((d) => d.errors)

@@ -27,6 +27,8 @@ export interface AuthVerifyResponse {
   role: 'member' | 'admin' | 'guest'
   /** The account's display name. */
   name: string
+  /** Holder of the "can modify presence" permission: may set colleagues' presence. */
+  canModifyPresence: boolean
 }
 export interface DemoAccount {
   name: string

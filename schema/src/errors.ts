@@ -13,6 +13,8 @@ export const Reason = {
   rateLimited: 'rate-limited',
   malformedFrame: 'malformed-frame',
   malformedUpdate: 'malformed-update',
+  /** An update whose content breaks the document's rules (e.g. a status message over 100 characters). */
+  invalidContent: 'invalid-content',
   frameTooLarge: 'frame-too-large',
   invalidDocName: 'invalid-doc-name',
   notSubscribed: 'not-subscribed',

@@ -28,10 +28,21 @@ export type { SystemEvent } from './systemEvent.ts'
 export { appendSystemMessage } from './doc/systemMessage.ts'
 export { readColleagues, readGuests, readPhonebook, readServices, writeColleague, writeContact, writeGuest, writeService } from './doc/directory.ts'
 export type { Colleague, Contact, Guest, Service } from './doc/directory.ts'
-export { archived, draft, drafts, hidden, markRead, muted, pins, readPosition, readPositions, setArchived, setDraft, setHidden, setMuted, setPinned, setSetting, setting } from './doc/userPrivate.ts'
-export type { Draft } from './doc/userPrivate.ts'
-export { Availability, readStatus, visibleLength, writeStatus } from './doc/presence.ts'
-export type { Status } from './doc/presence.ts'
+export {
+  MAX_SAVED_STATUSES, archived, draft, drafts, hidden, markRead, muted, pins, readPosition, readPositions, removeSavedStatus, saveStatus, savedStatuses,
+  setArchived, setDraft, setHidden, setMuted, setPinned, setSetting, setting,
+} from './doc/userPrivate.ts'
+export type { Draft, SavedStatus } from './doc/userPrivate.ts'
+export {
+  Availability, AutoStatusSchema, PresenceAwarenessSchema, StatusMessageSchema, StatusSchema, readAutoStatus, readLastSeen, readStatus,
+  visibleLength, writeAutoStatus, writeLastSeen, writeStatus,
+} from './doc/presence.ts'
+export type { AutoStatus, PresenceAwareness, Status } from './doc/presence.ts'
+export {
+  ClearAfterChoiceSchema, OFFLINE_GRACE_MS, ONLINE_WINDOW_MS, calendarStatus, clearAtFor, conferenceStatus, cutToVisible, effectiveStatus, lastSeenText,
+  nextStatusChange, onlineState, statusLine,
+} from './presenceRules.ts'
+export type { ClearAfterChoice, OnlineState, ShownStatus } from './presenceRules.ts'
 export { CloseCode, MIN_CLIENT_PROTOCOL_VERSION, PROTOCOL_VERSION, ProtocolLimits } from './protocol/version.ts'
 export { FrameType } from './protocol/frameType.ts'
 export { decodeClientFrame, decodeFrame, decodeServerFrame, encodeFrame } from './protocol/codec.ts'
@@ -48,6 +59,9 @@ export type { UpdateFrame } from './protocol/messages/update.ts'
 export type { WelcomeFrame } from './protocol/messages/welcome.ts'
 export { canRead, canWrite, docAccess } from './policy/access.ts'
 export type { Access, AccessFacts, Principal, Role } from './policy/access.ts'
+export { contentCheckFor, contentChecks } from './policy/content.ts'
+export type { ContentCheck, ContentRefusal, Writer } from './policy/content.ts'
+export { checkPresenceContent } from './policy/presenceContent.ts'
 export { AuthStartBody, AuthVerifyBody, EMAIL_PATTERN } from './api.ts'
 export type { ApiError, AuthStartResponse, AuthVerifyResponse, DemoAccount } from './api.ts'
 export { isEmptyUpdate, validateUpdate } from './update.ts'

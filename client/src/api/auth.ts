@@ -8,6 +8,8 @@ export interface Session {
   email: string
   /** Absent in sessions stored before the relay reported it: treated as a member. */
   role?: 'member' | 'admin' | 'guest'
+  /** The "can modify presence" permission (absent in older stored sessions: false). */
+  canModifyPresence?: boolean
 }
 
 const SESSION_KEY = 'waggle:session'
@@ -38,7 +40,7 @@ export const startSignIn = (email: string) => post<AuthStartResponse>('/api/auth
 
 export async function verifySignIn(email: string, code: string): Promise<Session> {
   const r = await post<AuthVerifyResponse>('/api/auth/email/verify', { email, code })
-  const session: Session = { token: r.token, userId: r.userId, workspaceId: r.workspaceId, email, role: r.role }
+  const session: Session = { token: r.token, userId: r.userId, workspaceId: r.workspaceId, email, role: r.role, canModifyPresence: r.canModifyPresence }
   localStorage.setItem(SESSION_KEY, JSON.stringify(session))
   return session
 }

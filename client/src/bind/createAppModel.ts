@@ -20,6 +20,7 @@ import { makeGroupActions } from './groups.ts'
 import { LocalIndex, isCreation, type CommandRow, type ConvIndexRow } from './LocalIndex.ts'
 import type { AppModel, ConversationModel, NewGroup, Person, PhonebookContact } from './model.ts'
 import { directoryPeople, phonebookContacts } from './people.ts'
+import { createPresence } from './presence.ts'
 import { createFiles } from './uploads/createFiles.ts'
 import type { Uploader } from './uploads/Uploader.ts'
 import { UploadStore } from './uploads/UploadStore.ts'
@@ -315,6 +316,11 @@ function build(options: AppModelOptions, disposeRoot: () => void): AppModel {
     return conv
   }
 
+  const presence = createPresence({
+    me, sync, privateDoc: privateDoc.doc, writePrivate, privateVersion, canModifyOthers: session.canModifyPresence === true, now,
+  })
+  disposers.add(() => presence.dispose())
+
   const model: AppModel = {
     me: {
       userId: me, workspaceId: session.workspaceId, email: session.email, name: () => people().get(me)?.name ?? session.email,
@@ -326,6 +332,7 @@ function build(options: AppModelOptions, disposeRoot: () => void): AppModel {
     colleagues: createMemo(() => [...people().values()].filter((p) => p.id !== me && !p.external).sort((a, b) => a.name.localeCompare(b.name))),
     guests: createMemo(() => [...people().values()].filter((p) => p.id !== me && p.external).sort((a, b) => a.name.localeCompare(b.name))),
     contacts,
+    presence,
     person: (id) => people().get(id),
     openConversation(conv) {
       const conversation = createConversationModel({

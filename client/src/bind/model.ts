@@ -1,4 +1,6 @@
-import type { AttachmentRef, ContactId, ConvId, MessageId, SystemEvent, UserId } from '@waggle/schema'
+import type {
+  AttachmentRef, Availability, ClearAfterChoice, ContactId, ConvId, MessageId, OnlineState, SavedStatus, ShownStatus, SystemEvent, UserId,
+} from '@waggle/schema'
 import type { Accessor } from 'solid-js'
 import type { GroupActions } from './groups.ts'
 import type { SyncStatus } from '../sync/index.ts'
@@ -21,6 +23,52 @@ export interface Me {
   isAdmin: boolean
   /** An external person (guest): reads the directory's names but manages nothing. */
   isGuest: boolean
+}
+
+/** What the app shows of a person's presence, kept current (clear-after, last seen) by a clock. */
+export interface PersonPresence {
+  status: ShownStatus
+  online: OnlineState
+  /** "in conference | until 14:00", the status message, or null. */
+  line: string | null
+  /** "Online", "Last seen 5 minutes ago", "Offline". */
+  seen: string
+}
+
+/** A custom status as the "Set status" form gives it. */
+export interface StatusInput {
+  availability: Availability
+  message: string
+  emoji: string | null
+  clearAfter: ClearAfterChoice
+  /** Also keep it among the saved statuses. */
+  save: boolean
+}
+
+/** Presence and status (issue 5): everyone's, live; the signed-in user's, editable offline. */
+export interface PresenceModel {
+  /**
+   * Reactive presence of `user`; call inside a Solid owner (a component): their presence
+   * document stays open while it lives. Null until the document is on the device.
+   */
+  of(user: UserId): Accessor<PersonPresence | null>
+  /** The signed-in user's presence (this device counts as online while used). */
+  mine: Accessor<PersonPresence>
+  setAvailability(availability: Availability): void
+  /** Throws a WaggleError (reason invalid-content) for a message over 100 characters, or a clear-after time in the past. */
+  setStatus(input: StatusInput): void
+  /** Back to Available without a message. */
+  clearStatus(): void
+  saved: Accessor<SavedStatus[]>
+  removeSaved(id: string): void
+  /** The "can modify presence" permission: may set colleagues' availability. */
+  canModifyOthers: boolean
+  /** Sets a colleague's availability (needs {@link canModifyOthers}; the relay refuses it otherwise). */
+  setAvailabilityOf(user: UserId, availability: Availability): void
+  /** Automatic statuses: a conference ("in conference | until HH:MM") and a calendar event override the chosen status while they last. */
+  startConference(until?: number): void
+  endConference(): void
+  setCalendarEvent(event: { title: string; start: number; end: number } | null): void
 }
 
 /** A phonebook contact with an email address: someone who can be added to a conversation. */
@@ -224,6 +272,8 @@ export interface AppModel {
   createDirectWith(email: string): ConvId
   /** External people (guests) the workspace knows from conversations, by name. */
   guests: Accessor<Person[]>
+  /** Presence and status of everyone, and the signed-in user's own. */
+  presence: PresenceModel
   /** The workspace phonebook's contacts that have an email address. */
   contacts: Accessor<PhonebookContact[]>
   /** Creates a group through the command outbox; the id is made on the device. */

@@ -1,9 +1,11 @@
 import { Origin, Reason, type Access, type DocName, type ServerFrame } from '@waggle/schema'
+import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { backoffDelay } from './backoff.ts'
 import { Connection, type ConnectionState, type StopReason } from './Connection.ts'
 import type { DocStorage, OutboxEntry } from './DocStorage.ts'
 import { Watchable, initialStatus, type SyncStatus } from './SyncStatus.ts'
+import { TabAwareness, type AwarenessState } from './TabAwareness.ts'
 import { TabChannel, electLeader, type TabEnvironment, type TabMessage } from './TabLink.ts'
 
 export interface SyncClientOptions {
@@ -51,6 +53,12 @@ interface OpenDoc {
 }
 
 const EMPTY_UPDATE_LENGTH = 2
+/** A tab tells the others about user input at most this often (focus: at once). */
+export const ACTIVITY_REPORT_MS = 60_000
+const NO_STATES: ReadonlyMap<number, AwarenessState> = new Map()
+
+const isState = (x: unknown): x is AwarenessState => typeof x === 'object' && x !== null && !Array.isArray(x)
+const sameState = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b)
 
 /** A random 32-bit Yjs client id other than `current`. */
 function freshClientId(current: number): number {
@@ -62,7 +70,9 @@ function freshClientId(current: number): number {
  * The client's sync layer for one account (ARCHITECTURE §4, §5): a registry of open documents
  * backed by {@link DocStorage}, one WebSocket per browser held by the leader tab, other tabs
  * syncing through BroadcastChannel, an outbox of local updates kept until the relay
- * acknowledges them, and a {@link SyncStatus} for the UI.
+ * acknowledges them, and a {@link SyncStatus} for the UI. Awareness: one state per device per
+ * document ({@link setAwareness}, sent by the leader), other devices' states in every tab
+ * ({@link awarenessStates}), and the device's last user input across tabs ({@link deviceActivity}).
  */
 export class SyncClient {
   readonly status = new Watchable<SyncStatus>(initialStatus)
@@ -87,6 +97,26 @@ export class SyncClient {
   #resendAttempt = 0
   #resendTimer: ReturnType<typeof setTimeout> | null = null
   #closed = false
+  // Awareness (ISSUE "Presence"): one state per device per document, sent by the leader.
+  readonly #tabAwareness = new TabAwareness()
+  /**
+   * Leader: a y-protocols Awareness per document for the current connection. Each connection
+   * gets fresh ones (a fresh client id): the relay keeps an old id's clock after its socket
+   * closed, and would ignore the same id's state sent again at that clock.
+   */
+  readonly #awareness = new Map<DocName, Awareness>()
+  /** Leader: documents asked for on the current connection (awareness may be sent there). */
+  readonly #subscribed = new Set<DocName>()
+  /** Other devices' states per document (leader: from the relay; followers: from the leader). */
+  readonly #peers = new Map<DocName, ReadonlyMap<number, AwarenessState>>()
+  readonly #awarenessListeners = new Map<DocName, Set<() => void>>()
+  #activity = Date.now()
+  /** This tab's last input, which it reports to the others. */
+  #ownActivity = this.#activity
+  #activityNotified = this.#activity
+  #activityReportedAt = 0
+  #activityTimer: ReturnType<typeof setTimeout> | null = null
+  readonly #activityListeners = new Set<(time: number) => void>()
 
   constructor(opts: SyncClientOptions) {
     this.#opts = opts
@@ -103,6 +133,12 @@ export class SyncClient {
       this.#election = electLeader(tabs, opts.account, () => this.#becomeLeader())
       this.#channel.post({ t: 'hello', tab: this.tabId })
       if (browser) window.addEventListener('pagehide', this.#onPageHide)
+    }
+    if (browser) {
+      window.addEventListener('pointerdown', this.#onInput, { capture: true, passive: true })
+      window.addEventListener('keydown', this.#onInput, { capture: true, passive: true })
+      window.addEventListener('focus', this.#onFocus)
+      document.addEventListener('visibilitychange', this.#onVisibility)
     }
     void this.#recount()
   }
@@ -136,6 +172,159 @@ export class SyncClient {
     else this.#focusedTabs.set(tab, focused)
     const any = [...this.#focusedTabs.values()].some((f) => f)
     if (any !== this.anyTabFocused.get()) this.anyTabFocused.set(any)
+  }
+
+  // --- awareness and activity ---------------------------------------------------------------
+
+  /**
+   * Sets this device's awareness state in `name` (null: none), from any tab. One state per
+   * device per document: the newest of its tabs' calls that is not null. The leader tab sends
+   * it on its socket while `name` is open (again after every (re)subscription and hand-over;
+   * y-protocols renews it every 15 s so the relay's 30 s timeout keeps it).
+   */
+  setAwareness(name: DocName, state: Record<string, unknown> | null): void {
+    if (this.#closed) return
+    const stamp = this.#tabAwareness.stamp()
+    this.#tabAwareness.set(name, this.tabId, state, stamp)
+    this.#channel?.post({ t: 'awareness', doc: name, tab: this.tabId, state, stamp })
+    this.#pushAwareness(name, false)
+  }
+
+  /** Other devices' (and sessions') awareness states in `name` by client id, never this device's. */
+  awarenessStates(name: DocName): ReadonlyMap<number, Record<string, unknown>> {
+    return this.#peers.get(name) ?? NO_STATES
+  }
+
+  /** Calls `fn` whenever {@link awarenessStates} of `name` changes; returns a function that stops it. */
+  onAwareness(name: DocName, fn: () => void): () => void {
+    let set = this.#awarenessListeners.get(name)
+    if (set === undefined) {
+      set = new Set()
+      this.#awarenessListeners.set(name, set)
+    }
+    set.add(fn)
+    return () => {
+      set.delete(fn)
+      if (set.size === 0 && this.#awarenessListeners.get(name) === set) this.#awarenessListeners.delete(name)
+    }
+  }
+
+  /**
+   * The last user input in any tab of this device (ms epoch): pointer, keys, focus, the tab
+   * becoming visible. Other tabs' input arrives at most once a minute per tab (focus at once);
+   * until any input it is this client's creation time.
+   */
+  deviceActivity(): number {
+    return this.#activity
+  }
+
+  /**
+   * Calls `fn` with {@link deviceActivity} when it moved on, as often as it is reported: at
+   * most once a minute per tab (focus at once). Returns a function that stops the calls.
+   */
+  onDeviceActivity(fn: (time: number) => void): () => void {
+    this.#activityListeners.add(fn)
+    return () => this.#activityListeners.delete(fn)
+  }
+
+  /**
+   * Records user input in this tab at `time` (the DOM listeners call it; tests and the app may
+   * too). Reported to listeners and other tabs at once when `urgent` (focus) or when the last
+   * report is a minute old, else at the end of that minute.
+   */
+  reportActivity(time: number = Date.now(), urgent = false): void {
+    if (this.#closed) return
+    if (time > this.#ownActivity) this.#ownActivity = time
+    if (time > this.#activity) this.#activity = time
+    const wait = this.#activityReportedAt + ACTIVITY_REPORT_MS - Date.now()
+    if (urgent || wait <= 0) return this.#reportActivityNow()
+    this.#activityTimer ??= setTimeout(() => {
+      this.#activityTimer = null
+      this.#reportActivityNow()
+    }, wait)
+  }
+
+  readonly #onInput = () => this.reportActivity()
+  readonly #onFocus = () => this.reportActivity(Date.now(), true)
+  readonly #onVisibility = () => {
+    if (document.visibilityState === 'visible') this.reportActivity(Date.now(), true)
+  }
+
+  #reportActivityNow(): void {
+    if (this.#activityTimer !== null) clearTimeout(this.#activityTimer)
+    this.#activityTimer = null
+    this.#activityReportedAt = Date.now()
+    this.#channel?.post({ t: 'activity', tab: this.tabId, time: this.#ownActivity })
+    this.#notifyActivity()
+  }
+
+  #notifyActivity(): void {
+    if (this.#activity <= this.#activityNotified) return
+    const time = (this.#activityNotified = this.#activity)
+    for (const fn of [...this.#activityListeners]) fn(time)
+  }
+
+  /**
+   * Leader: brings the awareness of `name` in line with the device's state and sends it if it
+   * changed (`resend`: also when it did not, after a subscription). Not subscribed: nothing yet.
+   */
+  #pushAwareness(name: DocName, resend: boolean): void {
+    if (this.#connection === null || !this.#subscribed.has(name)) return
+    const state = this.#tabAwareness.device(name)
+    const existing = this.#awareness.get(name)
+    if (existing === undefined && state === null) return
+    const aw = existing ?? this.#awarenessFor(name)
+    const current = aw.getLocalState()
+    if (state === null) {
+      if (current !== null) aw.setLocalState(null)
+    } else if (current === null || !sameState(current, state)) {
+      aw.setLocalState(state)
+    } else if (resend) {
+      this.#connection.send({ type: 'awareness', doc: name, update: encodeAwarenessUpdate(aw, [aw.clientID]) })
+    }
+  }
+
+  /** Leader: the awareness of `name` on the current connection, created on first use. */
+  #awarenessFor(name: DocName): Awareness {
+    const existing = this.#awareness.get(name)
+    if (existing !== undefined) return existing
+    const aw = new Awareness(new Y.Doc())
+    aw.setLocalState(null)
+    this.#awareness.set(name, aw)
+    // Local changes and y-protocols' renewals go to the relay; others' changes to the tabs.
+    aw.on('update', (_change: unknown, origin: unknown) => {
+      if (origin !== 'local' || this.#awareness.get(name) !== aw || !this.#subscribed.has(name)) return
+      this.#connection?.send({ type: 'awareness', doc: name, update: encodeAwarenessUpdate(aw, [aw.clientID]) })
+    })
+    aw.on('change', (_change: unknown, origin: unknown) => {
+      if (origin === 'local' || this.#awareness.get(name) !== aw) return
+      const states = new Map<number, AwarenessState>()
+      for (const [id, state] of aw.getStates()) if (id !== aw.clientID && isState(state)) states.set(id, state)
+      this.#setPeers(name, states)
+    })
+    return aw
+  }
+
+  /** Leader: forgets the awareness of `name` (or of every document) on this connection. */
+  #dropAwareness(name?: DocName): void {
+    for (const doc of name === undefined ? [...this.#subscribed] : [name]) this.#subscribed.delete(doc)
+    for (const [doc, aw] of [...this.#awareness]) {
+      if (name !== undefined && doc !== name) continue
+      this.#awareness.delete(doc)
+      aw.destroy()
+      aw.doc.destroy()
+    }
+    for (const doc of [...this.#peers.keys()]) if (name === undefined || doc === name) this.#setPeers(doc, new Map())
+  }
+
+  /** Sets the other devices' states in `name` and tells listeners (the leader: and the tabs). */
+  #setPeers(name: DocName, states: ReadonlyMap<number, AwarenessState>): void {
+    const before = this.#peers.get(name)
+    if (states.size === 0 && before === undefined) return
+    if (states.size === 0) this.#peers.delete(name)
+    else this.#peers.set(name, states)
+    if (this.#connection !== null) this.#channel?.post({ t: 'peers', doc: name, states: [...states] })
+    for (const fn of [...(this.#awarenessListeners.get(name) ?? [])]) fn()
   }
 
   /** What the relay said this session may do with `name` (null until it said). */
@@ -222,10 +411,19 @@ export class SyncClient {
     this.#closed = true
     this.#channel?.post({ t: 'bye', tab: this.tabId })
     this.#connection?.dispose()
+    // Closing the socket removes this device's states at the relay; followers forget the peers.
+    this.#dropAwareness()
     if (this.#resendTimer !== null) clearTimeout(this.#resendTimer)
+    if (this.#activityTimer !== null) clearTimeout(this.#activityTimer)
     this.#election?.release()
     this.#channel?.close()
-    if (typeof window !== 'undefined') window.removeEventListener('pagehide', this.#onPageHide)
+    if (typeof window !== 'undefined') {
+      window.removeEventListener('pagehide', this.#onPageHide)
+      window.removeEventListener('pointerdown', this.#onInput, { capture: true })
+      window.removeEventListener('keydown', this.#onInput, { capture: true })
+      window.removeEventListener('focus', this.#onFocus)
+      document.removeEventListener('visibilitychange', this.#onVisibility)
+    }
     for (const entry of this.#docs.values()) {
       entry.doc.destroy()
       for (const resolve of entry.syncWaiters.splice(0)) resolve()
@@ -263,8 +461,10 @@ export class SyncClient {
       if (entry.refs > 0 || entry.tabs.size > 0 || this.#docs.get(name) !== entry) return
       this.#docs.delete(name)
       // The leader tells the relay; a follower tells the leader.
-      if (this.#connection !== null) this.#connection.send({ type: 'unsubscribe', doc: name })
-      else this.#channel?.post({ t: 'unwant', doc: name, tab: this.tabId })
+      if (this.#connection !== null) {
+        this.#connection.send({ type: 'unsubscribe', doc: name })
+        this.#dropAwareness(name)
+      } else this.#channel?.post({ t: 'unwant', doc: name, tab: this.tabId })
       entry.doc.destroy()
       this.#updateStatus()
     }, this.#opts.releaseDelayMs ?? 5_000)
@@ -321,6 +521,8 @@ export class SyncClient {
     if (state !== 'open') {
       this.#inFlight.clear()
       for (const entry of this.#docs.values()) entry.synced = false
+      // The relay drops this connection's awareness with the socket; others' is unknown now.
+      this.#dropAwareness()
     }
     if (stop === 'unauthorized') this.#problem = { problem: 'unauthorized', detail: 'Your session has ended. Sign in again.' }
     else if (stop === 'client-too-old') this.#problem = { problem: 'client-too-old', detail: 'This version of Waggle is too old for the server. Reload to update.' }
@@ -337,7 +539,11 @@ export class SyncClient {
   #subscribe(name: DocName, entry: OpenDoc): void {
     if (this.#docs.get(name) !== entry) return
     entry.synced = false
-    this.#connection?.send({ type: 'sync', doc: name, step: 'step1', data: Y.encodeStateVector(entry.doc) })
+    if (this.#connection?.send({ type: 'sync', doc: name, step: 'step1', data: Y.encodeStateVector(entry.doc) }) === true) {
+      // The relay handles a connection's frames in order: the awareness follows the subscription.
+      this.#subscribed.add(name)
+      this.#pushAwareness(name, true)
+    }
     this.#updateStatus()
   }
 
@@ -396,6 +602,7 @@ export class SyncClient {
       case 'access': {
         const entry = this.#docs.get(frame.doc)
         if (entry !== undefined) entry.access = frame.access
+        if (frame.access === 'none') this.#dropAwareness(frame.doc)
         this.#channel?.post({ t: 'access', doc: frame.doc, access: frame.access })
         return
       }
@@ -408,7 +615,15 @@ export class SyncClient {
         }
         return
       }
-      case 'awareness':
+      case 'awareness': {
+        if (!this.#subscribed.has(frame.doc)) return
+        try {
+          applyAwarenessUpdate(this.#awarenessFor(frame.doc), frame.update, Origin.remote)
+        } catch {
+          // A malformed awareness update only loses that update.
+        }
+        return
+      }
       case 'welcome':
         return
     }
@@ -452,6 +667,8 @@ export class SyncClient {
           this.#channel?.post({ t: 'update', doc: m.doc, update: Y.encodeStateAsUpdate(entry.doc, m.sv) })
           if (entry.access !== null) this.#channel?.post({ t: 'access', doc: m.doc, access: entry.access })
           if (entry.synced) this.#channel?.post({ t: 'synced', doc: m.doc })
+          const peers = this.#peers.get(m.doc)
+          if (peers !== undefined) this.#channel?.post({ t: 'peers', doc: m.doc, states: [...peers] })
           // A tab that joins later would otherwise show `connecting` until the status next changes.
           this.#channel?.post({ t: 'status', status: this.status.get() })
         })
@@ -464,10 +681,26 @@ export class SyncClient {
       }
       case 'hello':
         if (this.#connection !== null) this.#channel?.post({ t: 'status', status: this.status.get() })
+        // The new tab learns this tab's awareness states and input, and the leader's peers.
+        this.#announceSelf()
+        if (this.#connection !== null) for (const [doc, peers] of this.#peers) this.#channel?.post({ t: 'peers', doc, states: [...peers] })
         return
       case 'bye':
         for (const [name, entry] of this.#docs) if (entry.tabs.delete(m.tab)) this.#maybeRelease(name, entry)
         this.#setTabFocus(m.tab, null)
+        for (const doc of this.#tabAwareness.dropTab(m.tab)) this.#pushAwareness(doc, false)
+        return
+      case 'awareness':
+        if (this.#tabAwareness.set(m.doc, m.tab, m.state, m.stamp)) this.#pushAwareness(m.doc, false)
+        return
+      case 'peers':
+        if (this.#connection === null) this.#setPeers(m.doc, new Map(m.states))
+        return
+      case 'activity':
+        if (m.time > this.#activity) {
+          this.#activity = m.time
+          this.#notifyActivity()
+        }
         return
       case 'focus':
         this.#setTabFocus(m.tab, m.focused)
@@ -475,6 +708,7 @@ export class SyncClient {
       case 'leader':
         // The new leader may have started after this tab last reported its focus.
         if (this.#focusedTabs.has(this.tabId)) this.#channel?.post({ t: 'focus', tab: this.tabId, focused: this.#focusedTabs.get(this.tabId) === true })
+        this.#announceSelf()
         for (const [name, entry] of this.#docs) {
           void entry.loaded.then(() => this.#channel?.post({ t: 'want', doc: name, tab: this.tabId, sv: Y.encodeStateVector(entry.doc) }))
         }
@@ -500,6 +734,12 @@ export class SyncClient {
         return
       }
     }
+  }
+
+  /** Tells the other tabs this tab's own awareness states and last input. */
+  #announceSelf(): void {
+    for (const { doc, state, stamp } of this.#tabAwareness.of(this.tabId)) this.#channel?.post({ t: 'awareness', doc, tab: this.tabId, state, stamp })
+    this.#channel?.post({ t: 'activity', tab: this.tabId, time: this.#ownActivity })
   }
 
   // --- status ------------------------------------------------------------------------------

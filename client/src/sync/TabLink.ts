@@ -24,6 +24,15 @@ export type TabMessage =
   | { t: 'synced'; doc: DocName }
   /** A tab became (or stopped being) visible and focused; the leader notifies only when none is. */
   | { t: 'focus'; tab: string; focused: boolean }
+  /**
+   * A tab's own awareness state in `doc` (null: it has none now); the newest `stamp` of a tab
+   * wins. The device's state is the newest of its tabs' (TabAwareness); the leader sends it.
+   */
+  | { t: 'awareness'; doc: DocName; tab: string; state: Record<string, unknown> | null; stamp: number }
+  /** The leader: other devices' awareness states in `doc` now (by awareness client id). */
+  | { t: 'peers'; doc: DocName; states: [number, Record<string, unknown>][] }
+  /** A tab's last user input (ms epoch), throttled. */
+  | { t: 'activity'; tab: string; time: number }
 
 /** The part of the browser the tabs coordinate through; injectable for tests. */
 export interface TabEnvironment {
@@ -40,11 +49,15 @@ export class TabChannel {
     this.#channel.onmessage = (event: MessageEvent) => onMessage(event.data as TabMessage)
   }
 
+  #closed = false
+
+  /** Posts to the other tabs; after `close()` (the page is going away) there is nobody left to tell. */
   post(message: TabMessage): void {
-    this.#channel.postMessage(message)
+    if (!this.#closed) this.#channel.postMessage(message)
   }
 
   close(): void {
+    this.#closed = true
     this.#channel.close()
   }
 }

@@ -6,6 +6,9 @@ export interface MenuEntry {
   label: string
   onSelect: () => void
   danger?: boolean
+  /** A choice among entries (role menuitemradio): whether it is the chosen one. */
+  checked?: boolean
+  class?: string
 }
 
 interface MenuButtonProps {
@@ -20,6 +23,8 @@ interface MenuButtonProps {
    * virtualised message list), which would otherwise be the fixed menu's containing block.
    */
   portal?: boolean
+  /** The id of an element describing the button (e.g. the account's presence). */
+  describedBy?: string
 }
 
 /**
@@ -33,7 +38,7 @@ export function MenuButton(props: MenuButtonProps): JSX.Element {
   let button!: HTMLButtonElement
   let menu: HTMLUListElement | undefined
 
-  const entries = (): HTMLElement[] => (menu ? [...menu.querySelectorAll<HTMLElement>('[role="menuitem"]')] : [])
+  const entries = (): HTMLElement[] => (menu ? [...menu.querySelectorAll<HTMLElement>('[role="menuitem"], [role="menuitemradio"]')] : [])
   const focusEntry = (index: number): void => {
     const all = entries()
     all[(index + all.length) % all.length]?.focus()
@@ -106,7 +111,7 @@ export function MenuButton(props: MenuButtonProps): JSX.Element {
     <>
       <button
         ref={(e) => (button = e)} type="button" id={`${id}-button`} class={props.class ?? 'icon-button'}
-        aria-label={props.label} aria-haspopup="menu" aria-expanded={position() !== null}
+        aria-label={props.label} aria-describedby={props.describedBy} aria-haspopup="menu" aria-expanded={position() !== null}
         aria-controls={position() !== null ? `${id}-menu` : undefined} tabIndex={props.tabIndex ?? 0}
         onClick={() => (position() === null ? open('first') : close())} onKeyDown={onButtonKey}
       >
@@ -119,7 +124,10 @@ export function MenuButton(props: MenuButtonProps): JSX.Element {
             <For each={props.items}>
               {(entry) => (
                 <li role="none">
-                  <button type="button" role="menuitem" tabIndex={-1} classList={{ danger: entry.danger === true }} onClick={() => select(entry)}>
+                  <button
+                    type="button" role={entry.checked === undefined ? 'menuitem' : 'menuitemradio'} aria-checked={entry.checked}
+                    tabIndex={-1} class={[entry.class, entry.danger === true ? 'danger' : ''].filter((c) => c !== undefined && c !== '').join(' ') || undefined} onClick={() => select(entry)}
+                  >
                     {entry.label}
                   </button>
                 </li>

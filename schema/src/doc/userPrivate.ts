@@ -2,11 +2,13 @@ import * as v from 'valibot'
 import type * as Y from 'yjs'
 import { ID_PATTERN, type ConvId, type MessageId } from '../ids.ts'
 import type { TxOrigin } from '../origins.ts'
+import { ClearAfterChoiceSchema, type ClearAfterChoice } from '../presenceRules.ts'
+import { Availability, StatusMessageSchema } from './presence.ts'
 import { kvEntries, kvGet, kvWrite } from './kv.ts'
 
 /**
  * A user's private document (`user/{user}/private`): settings, read positions, pins, drafts,
- * archived, hidden and muted conversations, each in the key-value layout because they are overwritten often.
+ * archived, hidden and muted conversations, saved statuses, each in the key-value layout because they are overwritten often.
  */
 const SETTINGS = 'settings'
 const READ = 'readPositions'
@@ -15,6 +17,7 @@ const DRAFTS = 'drafts'
 const ARCHIVED = 'archived'
 const HIDDEN = 'hidden'
 const MUTED = 'muted'
+const SAVED_STATUSES = 'savedStatuses'
 
 const isMessageId = (x: unknown): MessageId | null => (typeof x === 'string' && ID_PATTERN.test(x) ? (x as MessageId) : null)
 const isTime = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null)
@@ -98,4 +101,53 @@ export function setting(doc: Y.Doc, key: string): unknown {
 
 export function setSetting(doc: Y.Doc, key: string, value: unknown, origin: TxOrigin): void {
   kvWrite<unknown>(doc, SETTINGS, origin, (set) => set(key, value))
+}
+
+/** A status kept for reuse (the status picker's list). */
+export interface SavedStatus {
+  id: string
+  availability: Availability
+  message: string
+  emoji: string | null
+  clearAfter: ClearAfterChoice
+}
+
+/** At most this many saved statuses; saving one more drops the oldest. */
+export const MAX_SAVED_STATUSES = 20
+
+const SavedStatusSchema = v.object({
+  id: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
+  availability: v.picklist(Availability),
+  message: StatusMessageSchema,
+  emoji: v.nullable(v.pipe(v.string(), v.maxLength(32))),
+  clearAfter: ClearAfterChoiceSchema,
+})
+const parseSavedStatus = (x: unknown): SavedStatus | null => {
+  const r = v.safeParse(SavedStatusSchema, x)
+  return r.success ? r.output : null
+}
+
+/** The saved statuses, newest first. */
+export function savedStatuses(doc: Y.Doc): SavedStatus[] {
+  return [...kvEntries(doc, SAVED_STATUSES, parseSavedStatus).values()].reverse()
+}
+
+/**
+ * Saves `s` as the newest saved status: one with the same id, or the same message and emoji,
+ * is replaced; beyond {@link MAX_SAVED_STATUSES} the oldest are dropped.
+ */
+export function saveStatus(doc: Y.Doc, s: SavedStatus, origin: TxOrigin): void {
+  const checked = v.parse(SavedStatusSchema, s)
+  const others = savedStatuses(doc).filter((o) => o.id !== checked.id)
+  const replaced = others.filter((o) => o.message === checked.message && o.emoji === checked.emoji)
+  const kept = others.filter((o) => !replaced.includes(o))
+  const dropped = [...replaced, ...kept.slice(MAX_SAVED_STATUSES - 1)]
+  kvWrite<SavedStatus>(doc, SAVED_STATUSES, origin, (set, del) => {
+    for (const o of dropped) del(o.id)
+    set(checked.id, checked)
+  })
+}
+
+export function removeSavedStatus(doc: Y.Doc, id: string, origin: TxOrigin): void {
+  kvWrite<SavedStatus>(doc, SAVED_STATUSES, origin, (_set, del) => del(id))
 }

@@ -47,7 +47,7 @@ export class AuthService {
 
   /**
    * Exchanges a valid code for a session token; the code is used up. Answers with the account's
-   * role and name too, so a device can shape its UI before it has synced the directory.
+   * role, name and presence permission too, so a device can shape its UI before it has synced the directory.
    */
   async verify(email: string, code: string): Promise<AuthVerifyResponse> {
     const { accounts, config, now } = this.#deps
@@ -74,7 +74,7 @@ export class AuthService {
     const token = newToken()
     const t = now()
     await accounts.createSession({ tokenHash: hashToken(token), userId: user.id, createdAt: t, expiresAt: t + config.sessionTtlMs })
-    return { token, userId: user.id, workspaceId: user.workspaceId, role: user.role, name: user.name }
+    return { token, userId: user.id, workspaceId: user.workspaceId, role: user.role, name: user.name, canModifyPresence: user.canModifyPresence }
   }
 
   /** The principal behind a bearer token, or null when it is unknown or expired. */

@@ -86,17 +86,17 @@ describe('email code sign-in', () => {
     const res = await verify(server, code)
     expect(res.status).toBe(200)
     const body = await json<AuthVerifyResponse>(res)
-    expect(body).toEqual({ token: expect.any(String) as unknown, userId: 'anna', workspaceId: 'demo', role: 'member', name: 'Anna Rossi' })
+    expect(body).toEqual({ token: expect.any(String) as unknown, userId: 'anna', workspaceId: 'demo', role: 'member', name: 'Anna Rossi', canModifyPresence: false })
     expect(body.token.length).toBeGreaterThanOrEqual(32)
   })
 
-  it('answers with the account’s role and name: an admin, and a guest', async () => {
+  it('answers with the account’s role, name and presence permission: an admin, and a guest', async () => {
     const { server, accounts } = await relay()
-    expect(await signIn(server, 'claire@example.com')).toMatchObject({ userId: 'claire', role: 'admin', name: 'Claire Dubois' })
+    expect(await signIn(server, 'claire@example.com')).toMatchObject({ userId: 'claire', role: 'admin', name: 'Claire Dubois', canModifyPresence: true })
     await accounts.createUser({
       id: 'g-ext' as UserId, workspaceId: DEMO_WORKSPACE, email: 'ext@partner.example', name: 'Ext Partner', role: 'guest', canModifyPresence: false, createdAt: 1,
     })
-    expect(await signIn(server, 'ext@partner.example')).toMatchObject({ userId: 'g-ext', workspaceId: 'demo', role: 'guest', name: 'Ext Partner' })
+    expect(await signIn(server, 'ext@partner.example')).toMatchObject({ userId: 'g-ext', workspaceId: 'demo', role: 'guest', name: 'Ext Partner', canModifyPresence: false })
   })
 
   it('normalises the address, so a differently cased email signs in the same user', async () => {

@@ -1,8 +1,12 @@
-import { Origin, type DocName, type TxOrigin } from '@waggle/schema'
+import {
+  Origin, WaggleError, contentCheckFor, parseDocName, readLastSeen, writeLastSeen,
+  type ContentCheck, type DocName, type ParsedDocName, type TxOrigin, type Writer,
+} from '@waggle/schema'
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import type { Logger } from '../config.ts'
 import type { Persistence } from '../storage/Persistence.ts'
+import { LastSeenTracker, presenceOwner } from './presenceAwareness.ts'
 
 /** Something that receives a loaded document's updates: one connection's subscription. */
 export interface DocSubscriber {
@@ -40,6 +44,11 @@ export interface DocHubOptions {
   logger: Logger
   idleMs: number
   compactThreshold: number
+  /**
+   * The content check of a document kind, run on every client write before it is stored
+   * (default: the schema's {@link contentCheckFor}, e.g. the presence rules).
+   */
+  contentCheckFor?: (doc: ParsedDocName) => ContentCheck | undefined
 }
 
 /**
@@ -115,11 +124,16 @@ export class DocHub {
 
   /**
    * Commits `update` to storage, then applies it and forwards it to every subscriber but
-   * `from`. Resolves once committed and applied; rejects (with nothing applied) if storage fails.
+   * `from`. Resolves once committed and applied; rejects (with nothing applied) if storage fails,
+   * or with a {@link WaggleError} when the document kind's content check refuses what `writer`
+   * changes (judged on a copy of the document, in the queue, after every earlier write).
    */
-  async write(name: DocName, update: Uint8Array, from: DocSubscriber | null): Promise<void> {
+  async write(name: DocName, update: Uint8Array, from: DocSubscriber | null, writer?: Writer): Promise<void> {
     const entry = await this.#load(name)
-    await this.#enqueue(entry, () => this.#commit(entry, update, from, true))
+    await this.#enqueue(entry, () => {
+      if (writer !== undefined && !alreadyContained(entry.doc, update)) this.#checkContent(entry, update, writer)
+      return this.#commit(entry, update, from, true)
+    })
     this.#afterWrite(entry)
   }
 
@@ -189,6 +203,8 @@ export class DocHub {
     }, Origin.storage)
     const awareness = new Awareness(doc)
     awareness.setLocalState(null)
+    // A presence document: the user's last device going away is when they were last seen.
+    const lastSeen = presenceOwner(name) === null ? null : new LastSeenTracker()
     const entry: Entry = {
       name, doc, awareness,
       subscribers: new Set(), awarenessIds: new Map(),
@@ -208,8 +224,23 @@ export class DocHub {
       }
       const bytes = encodeAwarenessUpdate(awareness, changed)
       for (const sub of entry.subscribers) if (sub !== origin) sub.onAwareness(name, bytes)
+      const gone = lastSeen?.changed(awareness.getStates(), [...added, ...updated], removed)
+      if (gone !== undefined) this.#writeLastSeen(name, gone)
     })
     return entry
+  }
+
+  /**
+   * Records that the last device of a presence document's user went away: last seen at `time`
+   * (their latest `lastActive`, never in the future; null: now). Never moves backwards.
+   */
+  #writeLastSeen(name: DocName, time: number | null): void {
+    const now = Date.now()
+    const seen = time === null ? now : Math.min(time, now)
+    this.change(name, (doc) => {
+      const before = readLastSeen(doc)
+      if (before === undefined || seen > before) writeLastSeen(doc, seen, Origin.server)
+    }).catch((err: unknown) => this.#opts.logger.warn('could not write last seen', { doc: name, err: String(err) }))
   }
 
   /**
@@ -228,6 +259,22 @@ export class DocHub {
       } catch (err) {
         this.#opts.logger.error('onApplied listener failed', { doc: entry.name, err: err instanceof Error ? err.stack : String(err) })
       }
+    }
+  }
+
+  /** Throws the refusal of the document kind's content check, if any, for `update` by `writer`. */
+  #checkContent(entry: Entry, update: Uint8Array, writer: Writer): void {
+    const parsed = parseDocName(entry.name)
+    const check = parsed === null ? undefined : (this.#opts.contentCheckFor ?? contentCheckFor)(parsed)
+    if (parsed === null || check === undefined) return
+    const after = new Y.Doc({ gc: true })
+    try {
+      Y.applyUpdate(after, Y.encodeStateAsUpdate(entry.doc))
+      Y.applyUpdate(after, update)
+      const refusal = check(parsed, entry.doc, after, writer)
+      if (refusal !== null) throw new WaggleError(refusal.reason, refusal.message)
+    } finally {
+      after.destroy()
     }
   }
 

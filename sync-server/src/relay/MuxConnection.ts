@@ -9,6 +9,7 @@ import * as Y from 'yjs'
 import type { RelayContext } from './RelayContext.ts'
 import type { DocSubscriber } from './DocHub.ts'
 import { accessFor } from './authorize.ts'
+import { acceptAwareness } from './presenceAwareness.ts'
 
 interface Subscription {
   access: Access
@@ -72,7 +73,10 @@ export class MuxConnection implements DocSubscriber {
       case 'update': return this.#onUpdateFrame(frame)
       case 'awareness': {
         if (!this.#subs.has(frame.doc)) return this.#sendError(frame.doc, Reason.notSubscribed, 'Subscribe before sending awareness')
-        return this.#ctx.hub.applyAwareness(frame.doc, frame.update, this)
+        // Someone else's awareness on a user's presence document is dropped (presenceAwareness.ts).
+        const update = acceptAwareness(frame.doc, frame.update, this.#principal.userId)
+        if (update === null) return
+        return this.#ctx.hub.applyAwareness(frame.doc, update, this)
       }
       case 'unsubscribe': {
         if (this.#subs.delete(frame.doc)) this.#ctx.hub.unsubscribe(frame.doc, this)
@@ -106,7 +110,13 @@ export class MuxConnection implements DocSubscriber {
     if (isEmptyUpdate(decoded)) return
     const access = await accessFor(this.#ctx.accounts, principal, frame.doc)
     if (!canWrite(access)) return this.#sendError(frame.doc, access === 'read' ? Reason.readOnly : Reason.forbidden, 'You may not change this document')
-    await this.#ctx.hub.write(frame.doc, frame.data, this)
+    try {
+      await this.#ctx.hub.write(frame.doc, frame.data, this, principal)
+    } catch (err) {
+      // Refused by the document's content check: nothing stored; the connection stays.
+      if (err instanceof WaggleError) return this.#sendError(frame.doc, err.reason, err.message)
+      throw err
+    }
   }
 
   async #subscribe(principal: Principal, doc: DocName, clientStateVector: Uint8Array): Promise<void> {
@@ -175,8 +185,10 @@ export class MuxConnection implements DocSubscriber {
     }
     if (!isEmptyUpdate(decoded)) {
       try {
-        await this.#ctx.hub.write(frame.doc, frame.update, this)
+        await this.#ctx.hub.write(frame.doc, frame.update, this, principal)
       } catch (err) {
+        // Refused by the document's content check (e.g. invalid-content): nothing stored or forwarded.
+        if (err instanceof WaggleError) return reject(err.reason, err.message)
         this.#ctx.logger.error('write failed', { doc: frame.doc, err: String(err) })
         return reject(Reason.storageFailed, 'The relay could not store this change; it will be sent again')
       }

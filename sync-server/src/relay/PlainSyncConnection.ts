@@ -13,6 +13,7 @@ import type { DocSubscriber, LoadedDoc } from './DocHub.ts'
 import { toBytes } from './MuxConnection.ts'
 import type { RelayContext } from './RelayContext.ts'
 import { accessFor } from './authorize.ts'
+import { acceptAwareness } from './presenceAwareness.ts'
 
 // The y-websocket message types (y-websocket/src/y-websocket.js).
 const messageSync = 0
@@ -118,7 +119,11 @@ export class PlainSyncConnection implements DocSubscriber {
     try {
       const type = decoding.readVarUint(d)
       if (type === messageSync) return await this.#onSync(d, loaded)
-      if (type === messageAwareness) return applyAwarenessUpdate(loaded.awareness, decoding.readVarUint8Array(d), this)
+      if (type === messageAwareness) {
+        // Someone else's awareness on a user's presence document is dropped (presenceAwareness.ts).
+        const update = acceptAwareness(this.#doc, decoding.readVarUint8Array(d), this.#principal.userId)
+        return update === null ? undefined : applyAwarenessUpdate(loaded.awareness, update, this)
+      }
       if (type === messageQueryAwareness) return this.#sendAwarenessStates()
       if (type === messageAuth) return
     } catch (err) {
@@ -143,7 +148,13 @@ export class PlainSyncConnection implements DocSubscriber {
     if (isEmptyUpdate(decoded)) return
     const access = await accessFor(this.#ctx.accounts, this.#principal, this.#doc)
     if (!canWrite(access)) return this.#denied('You may not change this document')
-    await this.#ctx.hub.write(this.#doc, data, this)
+    try {
+      await this.#ctx.hub.write(this.#doc, data, this, this.#principal)
+    } catch (err) {
+      // Refused by the document's content check: nothing stored; told like a refused write.
+      if (err instanceof WaggleError) return this.#denied(err.message)
+      throw err
+    }
   }
 
   #denied(reason: string): void {

@@ -1,6 +1,7 @@
 import type { UserId } from '@waggle/schema'
 import { For, Show, createMemo, createSignal, createUniqueId, type Accessor, type JSX } from 'solid-js'
 import type { Person } from '../../bind/model.ts'
+import { PresenceDot, PresenceText, usePresence } from '../Presence.tsx'
 import { mentionCandidates, mentionQueryAt } from './mentionQuery.ts'
 
 export interface Mentions {
@@ -90,18 +91,28 @@ export function createMentions(members: Accessor<Person[]>, setText: (value: str
         <ul id={`${id}-list`} role="listbox" aria-label="Mention suggestions" class="mention-picker">
           <For each={options()}>
             {(person, i) => (
-              <li id={optionId(i())} role="option" aria-selected={i() === active()} class="mention-option"
-                onPointerDown={(e) => e.preventDefault()}
-                onClick={() => {
-                  const area = document.activeElement
-                  if (area instanceof HTMLTextAreaElement) choose(person, area)
-                }}>
-                {person.name}
-              </li>
+              <MentionOption id={optionId(i())} person={person} selected={i() === active()} onChoose={() => {
+                const area = document.activeElement
+                if (area instanceof HTMLTextAreaElement) choose(person, area)
+              }} />
             )}
           </For>
         </ul>
       </Show>
     ),
   }
+}
+
+/** One suggestion: the person's name (the option's name) with their presence dot and, as its description, their presence. */
+function MentionOption(props: { id: string; person: Person; selected: boolean; onChoose: () => void }): JSX.Element {
+  const presence = usePresence(() => props.person.id)
+  return (
+    <li id={props.id} role="option" aria-selected={props.selected} class="mention-option" aria-label={props.person.name}
+      aria-describedby={presence() === null ? undefined : `${props.id}-presence`}
+      onPointerDown={(e) => e.preventDefault()} onClick={() => props.onChoose()}>
+      <PresenceDot presence={presence()} />
+      {props.person.name}
+      <PresenceText presence={presence()} id={`${props.id}-presence`} describes />
+    </li>
+  )
 }

@@ -64,7 +64,7 @@ export function DirectPicker(props: { onOpened: (conv: ConvId) => void }): JSX.E
           {(p) => (
             <li>
               <button type="button" class="person" aria-label={p.name} aria-describedby={`${id}-${p.id}`} onClick={() => choose(p)}>
-                <PersonText initials={p.initials} hue={p.hue} name={p.name} detail={p.title} detailId={`${id}-${p.id}`} />
+                <PersonText initials={p.initials} hue={p.hue} name={p.name} detail={p.title} detailId={`${id}-${p.id}`} user={p.id} />
               </button>
             </li>
           )}

@@ -86,7 +86,7 @@ export function ParticipantPicker(props: { state: ParticipantState; exclude?: Re
             <li>
               <label class="person">
                 <input type="checkbox" aria-label={p.name} aria-describedby={`${id}-${p.id}`} checked={s.people().has(p.id)} onChange={(e) => s.togglePerson(p.id, e.currentTarget.checked)} />
-                <PersonText initials={p.initials} hue={p.hue} name={p.name} detail={p.title} detailId={`${id}-${p.id}`} size="sm" />
+                <PersonText initials={p.initials} hue={p.hue} name={p.name} detail={p.title} detailId={`${id}-${p.id}`} user={p.id} size="sm" />
               </label>
             </li>
           )}

@@ -1,11 +1,13 @@
 import { A } from '@solidjs/router'
-import { Show, type JSX } from 'solid-js'
+import { Show, createSignal, type JSX } from 'solid-js'
 import type { InboxItem } from '../../bind/model.ts'
-import { Avatar } from '../Avatar.tsx'
 import { useApp } from '../context.ts'
 import { previewText, unreadLabel } from '../format/inbox.ts'
+import { shortStatus, statusText } from '../format/presence.ts'
 import { fullTime, inboxTime } from '../format/time.ts'
-import { MenuButton } from '../Menu.tsx'
+import { MenuButton, type MenuEntry } from '../Menu.tsx'
+import { PresenceAvatar, PresenceText, usePresence } from '../Presence.tsx'
+import { SetPresenceDialog } from './SetPresenceDialog.tsx'
 
 interface InboxRowProps {
   item: InboxItem
@@ -14,18 +16,39 @@ interface InboxRowProps {
   onFocus: () => void
 }
 
-/** One conversation in the inbox: a link to it, and a menu with Pin, Archive, Hide and Mute. */
+/**
+ * One conversation in the inbox: a link to it (with the other person's presence in a direct
+ * conversation), and a menu with Pin, Archive, Hide and Mute, and for those allowed to, setting
+ * a colleague's presence.
+ */
 export function InboxRow(props: InboxRowProps): JSX.Element {
   const { model, now } = useApp()
   const item = () => props.item
   const time = () => item().last?.time ?? item().activityAt
   const tabIndex = () => (props.inTabOrder ? 0 : -1)
   let row!: HTMLLIElement
-  const actions = () => [
+  const peer = () => (item().kind === 'direct' ? item().peer : null)
+  // Rows are rendered only while listed: the peer's presence document is open as long as the row.
+  const presence = usePresence(peer)
+  const status = () => {
+    const p = presence()
+    const text = p === null ? null : statusText(p)
+    return text === null ? null : shortStatus(text)
+  }
+  /** A colleague (not an external person, not me) whose presence I may set. */
+  const colleague = () => {
+    const id = peer()
+    if (id === null || id === model.me.userId || !model.presence.canModifyOthers) return null
+    const person = model.person(id)
+    return person === undefined || person.external ? null : person
+  }
+  const [settingPresence, setSettingPresence] = createSignal(false)
+  const actions = (): MenuEntry[] => [
     { label: item().pinned ? 'Unpin' : 'Pin', onSelect: () => model.setPinned(item().conv, !item().pinned) },
     { label: item().archived ? 'Unarchive' : 'Archive', onSelect: archive },
     { label: 'Hide', onSelect: hide },
     { label: item().muted ? 'Unmute notifications' : 'Mute notifications', onSelect: () => model.setMuted(item().conv, !item().muted) },
+    ...(colleague() !== null ? [{ label: 'Set presence status', onSelect: () => setSettingPresence(true) }] : []),
   ]
 
   // Archiving and hiding take the row out of the current filter: keep the keyboard focus in the list.
@@ -46,10 +69,11 @@ export function InboxRow(props: InboxRowProps): JSX.Element {
   return (
     <li ref={(e) => (row = e)} class="conv-item" classList={{ 'conv-unread': item().unread > 0, 'conv-active': props.active }} onFocusIn={() => props.onFocus()}>
       <A href={`/c/${item().conv}`} end class="conv-link" tabIndex={tabIndex()}>
-        <Avatar initials={item().avatar.initials} hue={item().avatar.hue} />
+        <PresenceAvatar presence={presence()} initials={item().avatar.initials} hue={item().avatar.hue} />
         <span class="conv-main">
           <span class="conv-line">
             <span class="conv-title">{item().title}</span>
+            <PresenceText presence={presence()} prefix=", " />
             <Show when={item().pinned}>
               <svg class="conv-pin" role="img" aria-label="Pinned" width="14" height="14" viewBox="0 0 16 16">
                 <path d="M10.5 1.5 14.5 5.5 12 6.5 9.5 9l.5 4-1.5 1.5L6 12l-3.5 3.5L1 15l.5-1.5L5 10 2.5 7.5 4 6l4 .5L10.5 4Z" fill="currentColor" />
@@ -62,6 +86,9 @@ export function InboxRow(props: InboxRowProps): JSX.Element {
             </Show>
             <time class="conv-time" datetime={new Date(time()).toISOString()} title={fullTime(time())}>{inboxTime(time(), now())}</time>
           </span>
+          <Show when={status()}>
+            {(text) => <span class="conv-line"><span class="conv-status" title={text()}>{text()}</span></span>}
+          </Show>
           <span class="conv-line">
             <span class="conv-preview" classList={{ 'conv-preview-error': item().creation === 'rejected', 'conv-preview-muted': item().creation === 'pending' || item().last?.deleted === true }}>
               {previewText(item())}
@@ -78,6 +105,9 @@ export function InboxRow(props: InboxRowProps): JSX.Element {
       <MenuButton label={`More actions for ${item().title}`} class="icon-button conv-more" items={actions()} tabIndex={tabIndex()}>
         <svg width="18" height="18" viewBox="0 0 18 18" fill="currentColor" aria-hidden="true"><circle cx="4" cy="9" r="1.5" /><circle cx="9" cy="9" r="1.5" /><circle cx="14" cy="9" r="1.5" /></svg>
       </MenuButton>
+      <Show when={settingPresence() ? colleague() : null}>
+        {(person) => <SetPresenceDialog person={person()} presence={presence()} onClose={() => setSettingPresence(false)} />}
+      </Show>
     </li>
   )
 }

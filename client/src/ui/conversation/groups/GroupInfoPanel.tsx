@@ -3,6 +3,7 @@ import { useNavigate } from '@solidjs/router'
 import { For, Show, createSignal, onCleanup, type JSX } from 'solid-js'
 import { Dialog } from '../../Dialog.tsx'
 import { useApp } from '../../context.ts'
+import { PresenceDot, PresenceText, StatusLine, usePresence } from '../../Presence.tsx'
 import { AddMembersDialog } from './AddMembersDialog.tsx'
 import { PictureField } from './PictureField.tsx'
 import './groups.css'
@@ -70,7 +71,7 @@ export function GroupInfoPanel(props: { conv: ConvId; onClose: () => void }): JS
                   <ul class="group-members">
                     <For each={info().members}>{(m) => (
                       <li>
-                        <span>{m.name}{m.role === 'owner' ? ' (owner)' : m.role === 'guest' ? ' (external)' : ''}</span>
+                        <MemberName user={m.id} name={`${m.name}${m.role === 'owner' ? ' (owner)' : m.role === 'guest' ? ' (external)' : ''}`} />
                         <Show when={info().canManage && m.id !== model.me.userId}>
                           <button type="button" class="button link" aria-label={`Remove ${m.name}`} onClick={() => model.groups.removeMember(props.conv, m.id)}>Remove</button>
                         </Show>
@@ -96,5 +97,20 @@ export function GroupInfoPanel(props: { conv: ConvId; onClose: () => void }): JS
         </Show>
       )}
     </Dialog>
+  )
+}
+
+/** A member's presence dot, name (with its accessible presence text) and status line; the presence is read while the row is shown. */
+function MemberName(props: { user: UserId; name: string }): JSX.Element {
+  const presence = usePresence(() => props.user)
+  return (
+    <span class="member">
+      <PresenceDot presence={presence()} />
+      <span class="member-text">
+        <span class="member-name">{props.name}</span>
+        <PresenceText presence={presence()} prefix=", " />
+        <StatusLine presence={presence()} />
+      </span>
+    </span>
   )
 }
