@@ -4,14 +4,22 @@
  *   and in the header of their conversation;
  * - the "Set status" form counts characters as a person does and refuses 101 of them;
  * - Anna with two tabs is "Online" for Marco; closing one keeps it; closing all shows "Last seen";
- * - Claire (with the "can modify presence" permission) sets Marco to Away from her inbox.
+ * - Claire (with the "can modify presence" permission) sets Marco to Away from her inbox;
+ * - a status set offline applies at once and reaches Marco after the relay is back;
+ * - a clear-after that passes while Marco's device is offline clears there on time;
+ * - updates crafted around the app with a real session (a 101-character message, a colleague's
+ *   status without the permission) are refused by the relay.
  * Presence rules themselves (clear-after, online window, last-seen texts) are unit-tested in
  * `schema/src/presenceRules.ts`; the form's helpers in `client/src/ui/format/presence.ts`.
  */
-import { OFFLINE_GRACE_MS } from '@waggle/schema'
+import { OFFLINE_GRACE_MS, Origin, Reason, docName, writeStatus, type UserId } from '@waggle/schema'
 import type { Locator, Page } from 'playwright-core'
 import { afterEach, describe, expect, test } from 'vitest'
-import { AppScene, WAIT, conversations, entry, openConversation } from './support/appFlows.ts'
+import { YKeyValue } from 'y-utility/y-keyvalue'
+import type * as Y from 'yjs'
+import { TestClient } from '../sync-server/src/testing/TestClient.ts'
+import { signIn } from './support/auth.ts'
+import { AppScene, WAIT, conversations, entry, openConversation, syncStatus } from './support/appFlows.ts'
 
 const scene = new AppScene()
 
@@ -183,4 +191,84 @@ describe('presence and status', () => {
     expect(await checkedInMenu(marco, 'Away')).toBe('true')
     expect(await checkedInMenu(marco, 'Available')).toBe('false')
   })
+
+  test('a status set offline applies at once and reaches Marco once the relay is back', async () => {
+    const relay = await scene.startRelay()
+    const anna = await scene.signedIn('Anna Rossi')
+    const marco = await scene.signedIn('Marco Bianchi')
+    await expect.poll(() => text(entry(marco, 'Anna Rossi')), WAIT).toContain('Available')
+
+    await relay.stop()
+    await expect.poll(() => syncStatus(anna).innerText(), WAIT).toMatch(/Offline|Connecting/)
+    await account(anna).click()
+    await anna.getByRole('menuitemradio', { name: 'Away', exact: true }).click()
+    await expect.poll(() => text(account(anna)), WAIT).toContain('Away')
+    expect(await checkedInMenu(anna, 'Away')).toBe('true')
+
+    await relay.restart()
+    await expect.poll(() => text(entry(marco, 'Anna Rossi')), WAIT).toContain('Away')
+  })
+
+  test('a clear-after that passes while the device is offline clears the status there on time', async () => {
+    const relay = await scene.startRelay()
+    const marco = await scene.signedIn('Marco Bianchi')
+    // Anna's other device (a session of hers over the relay's protocol) sets a status that
+    // clears 8 seconds from now.
+    const session = await signIn(relay.url, 'anna@example.com')
+    const other = await TestClient.connect(relay.wsUrl, session.token)
+    const clearAt = Date.now() + 8_000
+    try {
+      const presence = docName.presence('anna' as UserId)
+      await other.subscribe(presence)
+      expect(await other.write(presence, (doc) => writeStatus(doc, {
+        availability: 'busy', message: 'Back in a moment', clearAt, updatedAt: Date.now(), updatedBy: 'anna' as UserId,
+      }, Origin.local))).toEqual({ acked: true })
+    } finally {
+      await other.close()
+    }
+    const row = entry(marco, 'Anna Rossi')
+    await expect.poll(() => text(row), WAIT).toContain('Back in a moment')
+
+    // Marco's device goes offline; the status still clears at its time, not at reconnection.
+    await relay.stop()
+    await expect.poll(() => syncStatus(marco).innerText(), WAIT).toMatch(/Offline|Connecting/)
+    await expect.poll(() => text(row), { timeout: clearAt - Date.now() + WAIT.timeout }).not.toContain('Back in a moment')
+    expect(Date.now()).toBeGreaterThanOrEqual(clearAt)
+    expect(await text(row)).toContain('Available')
+    expect(await syncStatus(marco).innerText()).toMatch(/Offline|Connecting/)
+  })
+
+  test('the relay refuses crafted presence updates: a 101-character message, a colleague\'s status without the permission', async () => {
+    const relay = await scene.startRelay()
+    const annaPresence = docName.presence('anna' as UserId)
+    const status = (message: string, by: string) => (doc: Y.Doc) => writeUnchecked(doc, {
+      availability: 'busy', message, updatedAt: Date.now(), updatedBy: by,
+    })
+
+    const anna = await TestClient.connect(relay.wsUrl, (await signIn(relay.url, 'anna@example.com')).token)
+    const marco = await TestClient.connect(relay.wsUrl, (await signIn(relay.url, 'marco@example.com')).token)
+    try {
+      await anna.subscribe(annaPresence)
+      expect(await anna.write(annaPresence, status('x'.repeat(101), 'anna'))).toEqual({ rejected: Reason.invalidContent })
+      await marco.subscribe(annaPresence)
+      expect(await marco.write(annaPresence, status('Marco says so', 'anna'))).toEqual({ rejected: Reason.readOnly })
+    } finally {
+      await anna.close()
+      await marco.close()
+    }
+    // Nothing of it reached anyone: Marco's app shows Anna as she was.
+    const page = await scene.signedIn('Marco Bianchi')
+    const row = entry(page, 'Anna Rossi')
+    await expect.poll(() => text(row), WAIT).toContain('Available')
+    expect(await text(row)).not.toContain('Marco says so')
+    expect(await text(row)).not.toContain('xxxx')
+  })
 })
+
+/**
+ * Writes a status value as a modified client would, without the schema's checks (writeStatus
+ * refuses what the relay must refuse too): the presence document's key-value entry, raw.
+ */
+function writeUnchecked(doc: Y.Doc, status: Record<string, unknown>): void {
+  doc.transact(() => new YKeyValue(doc.getArray<{ key: string; val: unknown }>('presence')).set('status', status), Origin.local)
+}
