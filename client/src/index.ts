@@ -8,5 +8,5 @@ export { LocalIndex, indexDbNameFor } from './bind/LocalIndex.ts'
 export type { CommandRow, ConvIndexRow } from './bind/LocalIndex.ts'
 export { hueOf, initialsOf } from './bind/people.ts'
 export type {
-  AppModel, ConversationInfo, ConversationModel, InboxFilter, InboxItem, Me, MessageItem, NewGroup, Person,
+  AppModel, ConversationInfo, ConversationModel, InboxFilter, InboxItem, Me, MessageItem, NewGroup, Person, PersonPresence, PresenceModel,
 } from './bind/model.ts'
