@@ -49,7 +49,8 @@ export interface StatusInput {
 export interface PresenceModel {
   /**
    * Reactive presence of `user`; call inside a Solid owner (a component): their presence
-   * document stays open while it lives. Null until the document is on the device.
+   * document stays open while it lives. Until it is on the device: Available, no message,
+   * offline and never seen.
    */
   of(user: UserId): Accessor<PersonPresence | null>
   /** The signed-in user's presence (this device counts as online while used). */
