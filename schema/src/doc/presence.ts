@@ -12,10 +12,8 @@ import { kvGet, kvWrite } from './kv.ts'
  * itself is not stored: it is the awareness of this document (one state per device, see
  * {@link PresenceAwarenessSchema}).
  */
-const PRESENCE = 'presence'
-const STATUS = 'status'
-const AUTO = 'auto'
-const LAST_SEEN = 'lastSeen'
+export const PresenceLayout = { array: 'presence', status: 'status', auto: 'auto', lastSeen: 'lastSeen' } as const
+const { array: PRESENCE, status: STATUS, auto: AUTO, lastSeen: LAST_SEEN } = PresenceLayout
 
 export const Availability = ['available', 'away', 'busy'] as const
 export type Availability = (typeof Availability)[number]

@@ -2,16 +2,13 @@ import * as v from 'valibot'
 import type * as Y from 'yjs'
 import { Reason } from '../errors.ts'
 import type { UserId } from '../ids.ts'
-import { AutoStatusSchema, StatusSchema } from '../doc/presence.ts'
+import { AutoStatusSchema, PresenceLayout, StatusSchema } from '../doc/presence.ts'
 import { kvEntries } from '../doc/kv.ts'
 import type { ContentRefusal, Writer } from './content.ts'
 
 /** The presence document's layout (doc/presence.ts): one key-value array with these keys. */
-const PRESENCE = 'presence'
-const STATUS = 'status'
-const AUTO = 'auto'
-const LAST_SEEN = 'lastSeen'
-const KEYS = new Set([STATUS, AUTO, LAST_SEEN])
+const { array: PRESENCE, status: STATUS, auto: AUTO, lastSeen: LAST_SEEN } = PresenceLayout
+const KEYS: ReadonlySet<string> = new Set([STATUS, AUTO, LAST_SEEN])
 
 /** Boxed, so an entry whose value is null still counts (the readers take the right-most entry whatever it holds). */
 const raw = (x: unknown): { val: unknown } => ({ val: x })

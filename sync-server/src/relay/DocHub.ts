@@ -131,7 +131,7 @@ export class DocHub {
   async write(name: DocName, update: Uint8Array, from: DocSubscriber | null, writer?: Writer): Promise<void> {
     const entry = await this.#load(name)
     await this.#enqueue(entry, () => {
-      if (writer !== undefined && !alreadyContained(entry.doc, update)) this.#checkContent(entry, update, writer)
+      if (writer !== undefined) this.#checkContent(entry, update, writer)
       return this.#commit(entry, update, from, true)
     })
     this.#afterWrite(entry)
@@ -262,11 +262,15 @@ export class DocHub {
     }
   }
 
-  /** Throws the refusal of the document kind's content check, if any, for `update` by `writer`. */
+  /**
+   * Throws the refusal of the document kind's content check, if any, for `update` by `writer`.
+   * Kinds without a check cost nothing here; a resent update the document already holds is not
+   * judged again (it was when it first came).
+   */
   #checkContent(entry: Entry, update: Uint8Array, writer: Writer): void {
     const parsed = parseDocName(entry.name)
     const check = parsed === null ? undefined : (this.#opts.contentCheckFor ?? contentCheckFor)(parsed)
-    if (parsed === null || check === undefined) return
+    if (parsed === null || check === undefined || alreadyContained(entry.doc, update)) return
     const after = new Y.Doc({ gc: true })
     try {
       Y.applyUpdate(after, Y.encodeStateAsUpdate(entry.doc))
