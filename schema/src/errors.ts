@@ -24,6 +24,8 @@ export const Reason = {
   storageFailed: 'storage-failed',
   shuttingDown: 'shutting-down',
   internal: 'internal',
+  /** The server could not be reached or could not answer (the device's own answer stands). */
+  unavailable: 'unavailable',
   // Uploads (sync-server/src/files).
   fileTooLarge: 'file-too-large',
   unsupportedFileType: 'unsupported-file-type',

@@ -8,7 +8,8 @@ export { MAX_DOC_NAME_LENGTH, docName, isDocName, parseDocName } from './docName
 export type { DocKind, DocName, ParsedDocName } from './docNames.ts'
 export { Limits, isDeleted, parseStoredMessage } from './message.ts'
 export type { AttachmentRef, DeletedMessage, ForwardedFrom, LiveMessage, StoredMessage } from './message.ts'
-export { SEGMENT_MAX_MESSAGES, appendMessage, deleteMessage, editMessage, forgetMessages, getMessage, listMessages, messageCount, messageIdsIn, observeMessages } from './doc/segment.ts'
+export { SEGMENT_MAX_MESSAGES, appendMessage, deleteMessage, editMessage, forgetMessages, getMessage, listMessages, messageCount, messageIdsIn, observeMessages, searchableMessages } from './doc/segment.ts'
+export type { SearchableMessage } from './doc/segment.ts'
 export type { NewMessage } from './doc/segment.ts'
 export { MAX_EMOJI_LENGTH, allReactions, observeReactions, parseReactionKey, reactionKey, reactionsFor, toggleReaction } from './doc/reactions.ts'
 export { currentSegment, membersRemovedBy, readConvInfo, readMembers, readSegments, startSegment, updateConvInfo, writeConvInfo, writeMember } from './doc/convMeta.ts'
@@ -31,8 +32,9 @@ export type { Colleague, Contact, Guest, Service } from './doc/directory.ts'
 export {
   MAX_SAVED_STATUSES, archived, draft, drafts, hidden, markRead, muted, pins, readPosition, readPositions, removeSavedStatus, saveStatus, savedStatuses,
   setArchived, setDraft, setHidden, setMuted, setPinned, setSetting, setting,
+  MAX_RECENT_PER_CATEGORY, clearRecentSearches, recentSearches, rememberSearch,
 } from './doc/userPrivate.ts'
-export type { Draft, SavedStatus } from './doc/userPrivate.ts'
+export type { Draft, RecentSearch, RecentSearchCategory, SavedStatus } from './doc/userPrivate.ts'
 export {
   Availability, AutoStatusSchema, PresenceAwarenessSchema, StatusMessageSchema, StatusSchema, readAutoStatus, readLastSeen, readStatus,
   visibleLength, writeAutoStatus, writeLastSeen, writeStatus,
@@ -62,6 +64,6 @@ export type { Access, AccessFacts, Principal, Role } from './policy/access.ts'
 export { contentCheckFor, contentChecks } from './policy/content.ts'
 export type { ContentCheck, ContentRefusal, Writer } from './policy/content.ts'
 export { checkPresenceContent } from './policy/presenceContent.ts'
-export { AuthStartBody, AuthVerifyBody, EMAIL_PATTERN } from './api.ts'
-export type { ApiError, AuthStartResponse, AuthVerifyResponse, DemoAccount } from './api.ts'
+export { AuthStartBody, AuthVerifyBody, CreateContactBody, EMAIL_PATTERN, RelaySearchBody, SEARCH_QUERY_MAX } from './api.ts'
+export type { ApiError, AuthStartResponse, AuthVerifyResponse, CreateContactResponse, DemoAccount, RelaySearchHit, RelaySearchResponse } from './api.ts'
 export { isEmptyUpdate, validateUpdate } from './update.ts'

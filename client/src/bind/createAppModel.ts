@@ -22,6 +22,10 @@ import type { AppModel, ConversationModel, NewGroup, Person, PhonebookContact } 
 import { directoryPeople, phonebookContacts } from './people.ts'
 import { createPresence } from './presence.ts'
 import { createFiles } from './uploads/createFiles.ts'
+import { createSearch, type SearchDirectory } from './search.ts'
+import { SearchIndexer, type IndexerProgress } from '../search/SearchIndexer.ts'
+import { SearchReader } from '../search/SearchReader.ts'
+import { SearchStore } from '../search/SearchStore.ts'
 import type { Uploader } from './uploads/Uploader.ts'
 import { UploadStore } from './uploads/UploadStore.ts'
 
@@ -76,6 +80,7 @@ function build(options: AppModelOptions, disposeRoot: () => void): AppModel {
   const storage = options.storage ?? new DexieDocStorage({ account, ...idb })
   const index = new LocalIndex({ account, ...idb })
   const uploadStore = new UploadStore({ account, ...idb })
+  const searchStore = new SearchStore({ account, ...idb })
   const sync = new SyncClient({
     account, url: options.wsUrl ?? defaultWsUrl(baseUrl), token: session.token, storage,
     ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
@@ -126,9 +131,12 @@ function build(options: AppModelOptions, disposeRoot: () => void): AppModel {
 
   const [people, setPeople] = createSignal<ReadonlyMap<UserId, Person>>(new Map())
   const [contacts, setContacts] = createSignal<PhonebookContact[]>([])
+  const [directory, setDirectory] = createSignal<SearchDirectory>({ colleagues: new Map(), guests: new Map(), phonebook: new Map() })
   const readDirectory = () => {
-    setPeople(directoryPeople(readColleagues(directoryDoc.doc), readGuests(directoryDoc.doc)))
-    setContacts(phonebookContacts(readPhonebook(directoryDoc.doc)))
+    const read = { colleagues: readColleagues(directoryDoc.doc), guests: readGuests(directoryDoc.doc), phonebook: readPhonebook(directoryDoc.doc) }
+    setDirectory(read)
+    setPeople(directoryPeople(read.colleagues, read.guests))
+    setContacts(phonebookContacts(read.phonebook))
   }
   disposers.add(onDocChange(directoryDoc.doc, readDirectory))
   void directoryDoc.loaded.then(readDirectory)
@@ -217,8 +225,20 @@ function build(options: AppModelOptions, disposeRoot: () => void): AppModel {
   const files = createFiles({ store: uploadStore, fetch: fetchFn, baseUrl, token: session.token, now, online: () => isOpen(sync.status.get()), onError })
   disposers.add(() => files.dispose())
 
+  /** The search index: the leader keeps it in step with stored segments; every tab reads it. */
+  const searchReader = new SearchReader(searchStore, onError)
+  disposers.add(() => searchReader.dispose())
+  const [indexProgress, setIndexProgress] = createSignal<IndexerProgress | null>(null)
+  const startSearchIndexer = () => {
+    const searchIndexer = new SearchIndexer({ storage, store: searchStore, onError })
+    disposers.add(() => searchIndexer.dispose())
+    disposers.add(searchIndexer.onProgress(setIndexProgress))
+    void searchIndexer.start()
+  }
+
   const startLeaderWork = () => {
     if (sender !== null || disposers.disposed) return
+    startSearchIndexer()
     const indexer = new Indexer({
       me, index, onError, open: (name) => sync.open(name),
       entries,
@@ -298,6 +318,7 @@ function build(options: AppModelOptions, disposeRoot: () => void): AppModel {
     sync.close()
     index.close()
     uploadStore.close()
+    searchStore.close()
     if (options.storage === undefined) storage.close()
     disposeRoot()
   }
@@ -320,6 +341,11 @@ function build(options: AppModelOptions, disposeRoot: () => void): AppModel {
     me, sync, privateDoc: privateDoc.doc, writePrivate, privateVersion, canModifyOthers: session.canModifyPresence === true, now,
   })
   disposers.add(() => presence.dispose())
+
+  const search = createSearch({
+    me, privateDoc: privateDoc.doc, writePrivate, inbox, entries, directory, person: (id) => people().get(id), reader: searchReader,
+    progress: indexProgress, online: () => isOpen(syncStatus()), fetch: fetchFn, baseUrl, token: session.token, now,
+  })
 
   const model: AppModel = {
     me: {
@@ -394,6 +420,7 @@ function build(options: AppModelOptions, disposeRoot: () => void): AppModel {
       setPermission(await requestNotifyPermission())
     },
     files: files.model,
+    search,
     persisted,
     async signOut({ clearLocalData }) {
       try {
@@ -404,7 +431,7 @@ function build(options: AppModelOptions, disposeRoot: () => void): AppModel {
       if (clearLocalData) {
         // Stop every writer first, then delete both databases.
         sync.close()
-        await Promise.all([storage.destroy(), index.destroy(), uploadStore.destroy()])
+        await Promise.all([storage.destroy(), index.destroy(), uploadStore.destroy(), searchStore.destroy()])
       }
       dispose()
       if (typeof localStorage !== 'undefined') forgetSession()

@@ -1,5 +1,5 @@
 import type {
-  AttachmentRef, Availability, ClearAfterChoice, ContactId, ConvId, MessageId, OnlineState, SavedStatus, ShownStatus, SystemEvent, UserId,
+  AttachmentRef, Availability, ClearAfterChoice, ContactId, ConvId, MessageId, OnlineState, RecentSearch, SavedStatus, ShownStatus, SystemEvent, UserId,
 } from '@waggle/schema'
 import type { Accessor } from 'solid-js'
 import type { GroupActions } from './groups.ts'
@@ -303,6 +303,8 @@ export interface AppModel {
   enableNotifications(): Promise<void>
   /** Attachments: upload queue, progress and files. */
   files: FilesModel
+  /** Search across conversations, messages, colleagues and contacts (issue 6). */
+  search: SearchModel
   /** Whether the browser granted persistent storage (`navigator.storage.persist()`). */
   persisted: Accessor<boolean | null>
   /** Signs out on the server (when reachable) and, when asked, deletes this account's data on this device. */
@@ -335,4 +337,124 @@ export interface FilesModel {
   retry(id: string): void
   /** Call inside a component: the file from this device, else fetched (and kept for offline); polls while it is still uploading. */
   file(ref: AttachmentRef): Accessor<FileView>
+}
+
+// --- search (issue 6) -----------------------------------------------------------------------
+
+export type SearchCategory = 'conversations' | 'messages' | 'colleagues' | 'contacts'
+export const SEARCH_CATEGORIES: readonly SearchCategory[] = ['conversations', 'messages', 'colleagues', 'contacts']
+
+/** Start and end (exclusive) offsets, in UTF-16 code units of the shown text, of a matched word part. */
+export type MatchRange = readonly [start: number, end: number]
+
+export interface ConversationHit {
+  conv: ConvId
+  kind: 'direct' | 'group'
+  title: string
+  peer: UserId | null
+  avatar: { initials: string; hue: number }
+  /** Ranges of the title that matched. */
+  ranges: MatchRange[]
+}
+
+export interface MessageHit {
+  conv: ConvId
+  /** Title of the conversation it is in. */
+  convTitle: string
+  seg: number
+  id: MessageId
+  author: UserId
+  authorName: string
+  time: number
+  text: string
+  ranges: MatchRange[]
+  /** Found in this device's index, or by the relay in a part of the conversation not on the device. */
+  source: 'device' | 'relay'
+}
+
+export interface ColleagueHit {
+  person: Person
+  /** Phone numbers to show (the directory's phone and extension). */
+  phones: string[]
+  /** Which field matched, for highlighting: ranges per field. */
+  ranges: { name: MatchRange[]; email: MatchRange[] }
+}
+
+export interface ContactHit {
+  /** A phonebook contact (ContactId) or a guest known from conversations (UserId). */
+  id: string
+  source: 'phonebook' | 'guest'
+  name: string
+  company: string
+  email: string
+  phones: string[]
+  initials: string
+  hue: number
+  ranges: { name: MatchRange[]; email: MatchRange[] }
+}
+
+/** The relay's part of a message search. */
+export type RelaySearchState =
+  | { state: 'idle' }
+  | { state: 'searching' }
+  | { state: 'done'; found: number }
+  | { state: 'offline' }
+  | { state: 'error'; message: string }
+
+export interface SearchResults {
+  query: string
+  conversations: ConversationHit[]
+  /** Newest first; grows with {@link SearchSession.moreMessages}. */
+  messages: MessageHit[]
+  /** More messages past those shown (on the device or at the relay). */
+  hasMoreMessages: boolean
+  colleagues: ColleagueHit[]
+  contacts: ContactHit[]
+  relay: RelaySearchState
+  /** The query read as a phone number (digits, spaces, +, leading 0), or null: offer "Create contact" when nothing matched it. */
+  phoneNumber: string | null
+}
+
+/** One search field's live results; made inside a Solid owner and disposed with it. */
+export interface SearchSession {
+  /** Null while the query is empty. */
+  results: Accessor<SearchResults | null>
+  setQuery(query: string): void
+  /** How many messages to show: 3 on All, 30 on Messages, then 30 more each time. */
+  setMessageLimit(limit: number): void
+}
+
+/** An item opened from search results, kept in the private document (synced across devices). */
+export type RecentItem = RecentSearch
+
+export interface NewContact {
+  name: string
+  phones: string[]
+  email?: string
+  company?: string
+}
+
+/** Progress of the device's message index. */
+export interface SearchIndexStatus {
+  /** Building: segments still to read from storage. */
+  state: 'building' | 'ready'
+  /** Segments indexed and segments known on the device. */
+  done: number
+  total: number
+  /** Messages in the index. */
+  messages: number
+}
+
+export interface SearchModel {
+  /** Call inside a Solid owner. */
+  session(): SearchSession
+  /** Newest first, at most 10 per category. */
+  recent: Accessor<Record<SearchCategory, RecentItem[]>>
+  /** Remembers an item the user opened from results (only opened items count). */
+  remember(item: RecentItem): void
+  /** Clears one category, or all of them. */
+  clearRecent(category?: SearchCategory): void
+  /** Saves a contact to the workspace phonebook through the relay (online only; throws a WaggleError with a message to show). */
+  createContact(contact: NewContact): Promise<ContactId>
+  indexStatus: Accessor<SearchIndexStatus>
 }

@@ -1,9 +1,9 @@
-import Dexie, { type EntityTable, type Table } from 'dexie'
+import Dexie, { liveQuery, type EntityTable, type Table } from 'dexie'
 import * as Y from 'yjs'
 import { Reason, WaggleError, assert, isReason } from '@waggle/schema'
 import type { DocName } from '@waggle/schema'
 import { openAccountDb, type AccountDbOptions } from './accountDb.ts'
-import { COMPACT_THRESHOLD, type DocStorage, type OutboxEntry } from './DocStorage.ts'
+import { COMPACT_THRESHOLD, type DocStorage, type OutboxEntry, type StoredChanges } from './DocStorage.ts'
 
 /** One record of a document's update log. */
 interface UpdateRow {
@@ -39,7 +39,8 @@ export class DexieDocStorage implements DocStorage {
   readonly #db: WaggleDb
 
   constructor(options: DexieDocStorageOptions) {
-    this.#db = openAccountDb(dbNameFor(options.account), options) as WaggleDb
+    // Live: the search indexer follows the change feed through liveQuery.
+    this.#db = openAccountDb(dbNameFor(options.account), options, true) as WaggleDb
     this.#db.version(1).stores({ updates: '++id, doc', outbox: '++seq, doc' })
   }
 
@@ -112,6 +113,27 @@ export class DexieDocStorage implements DocStorage {
   async docs(): Promise<DocName[]> {
     const keys = await this.#db.updates.orderBy('doc').uniqueKeys()
     return keys.filter((key): key is DocName => typeof key === 'string')
+  }
+
+  /** Rows are read in key order, so the cursor is the last row's auto-incremented id. */
+  async changedSince(cursor: number, limit: number): Promise<StoredChanges> {
+    const docs = new Set<DocName>()
+    let last = cursor
+    // Only keys and the `doc` index are needed, but Dexie reads whole rows; `limit` bounds it.
+    await this.#db.updates.where(':id').above(cursor).limit(limit).each((row) => {
+      docs.add(row.doc)
+      last = row.id
+    })
+    return { docs: [...docs], cursor: last }
+  }
+
+  /** A live query on the newest key: Dexie re-runs it after writes from any tab (its first result also calls `next`). */
+  onStored(next: () => void): () => void {
+    const sub = liveQuery(() => this.#db.updates.orderBy(':id').lastKey()).subscribe({
+      next: () => next(),
+      error: (err: unknown) => console.error('waggle: watching stored updates', err),
+    })
+    return () => sub.unsubscribe()
   }
 
   /**

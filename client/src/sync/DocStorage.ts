@@ -44,9 +44,24 @@ export interface DocStorage {
   discard(seq: number): Promise<void>
   /** Names of all documents with stored updates. */
   docs(): Promise<DocName[]>
+  /**
+   * The change feed derived indexes follow (the search index): documents with updates stored
+   * after `cursor` (0 at first), in storage order, at most `limit` of them, and the cursor to
+   * continue from. A compaction counts as a change. Positions only grow, also across reloads.
+   */
+  changedSince(cursor: number, limit: number): Promise<StoredChanges>
+  /** Calls `next` after updates were stored, by this tab or another (and possibly once at first); returns the unsubscribe. */
+  onStored(next: () => void): () => void
   /** Deletes everything this account stored on the device (sign-out "clear local data"). */
   destroy(): Promise<void>
   close(): void
+}
+
+/** A page of the storage change feed ({@link DocStorage.changedSince}). */
+export interface StoredChanges {
+  docs: DocName[]
+  /** Pass it to the next call; equal to the one given when nothing changed. */
+  cursor: number
 }
 
 /** Compact a document's log once it has more records than this. */

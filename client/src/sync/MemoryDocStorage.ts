@@ -1,6 +1,6 @@
 import * as Y from 'yjs'
 import type { DocName, Reason } from '@waggle/schema'
-import { COMPACT_THRESHOLD, type DocStorage, type OutboxEntry } from './DocStorage.ts'
+import { COMPACT_THRESHOLD, type DocStorage, type OutboxEntry, type StoredChanges } from './DocStorage.ts'
 
 function copyEntry(entry: OutboxEntry): OutboxEntry {
   return { ...entry, update: entry.update.slice() }
@@ -17,6 +17,10 @@ export class MemoryDocStorage implements DocStorage {
   readonly #outbox = new Map<number, OutboxEntry>()
   /** Never reset by ack or discard: a seq is sent to the relay and must not be reused. */
   #nextSeq = 1
+  /** The change feed: each document's latest storage position. */
+  readonly #changedAt = new Map<DocName, number>()
+  #position = 0
+  readonly #listeners = new Set<() => void>()
 
   load(doc: DocName): Promise<Uint8Array[]> {
     return Promise.resolve((this.#logs.get(doc) ?? []).map((u) => u.slice()))
@@ -78,7 +82,19 @@ export class MemoryDocStorage implements DocStorage {
     return Promise.resolve([...this.#logs.keys()].sort())
   }
 
+  changedSince(cursor: number, limit: number): Promise<StoredChanges> {
+    const changed = [...this.#changedAt].filter(([, at]) => at > cursor).sort((a, b) => a[1] - b[1]).slice(0, limit)
+    return Promise.resolve({ docs: changed.map(([doc]) => doc), cursor: changed.at(-1)?.[1] ?? cursor })
+  }
+
+  onStored(next: () => void): () => void {
+    const listener = () => next()
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
   destroy(): Promise<void> {
+    this.#changedAt.clear()
     this.#logs.clear()
     this.#outbox.clear()
     this.#nextSeq = 1
@@ -94,6 +110,9 @@ export class MemoryDocStorage implements DocStorage {
     log.push(update.slice())
     this.#logs.set(doc, log)
     if (log.length > COMPACT_THRESHOLD) this.#compact(doc)
+    this.#changedAt.set(doc, ++this.#position)
+    // After the store resolves, as IndexedDB's observers fire after commit.
+    if (this.#listeners.size > 0) queueMicrotask(() => this.#listeners.forEach((listener) => listener()))
   }
 
   #compact(doc: DocName): void {

@@ -251,6 +251,29 @@ export function docStorageContract(name: string, make: () => Promise<DocStorageS
       expect([...(await reloaded.docs())].sort()).toEqual([meta, segment].sort())
     })
 
+    it('lists changed documents after a cursor, in storage order and in pages, and tells after a store', async () => {
+      const writer = new Writer()
+      let told = 0
+      const stop = storage.onStored(() => told++)
+      expect(await storage.changedSince(0, 10)).toEqual({ docs: [], cursor: 0 })
+      await storage.storeRemote(segment, writer.edit())
+      await storage.storeLocal(meta, writer.edit())
+      const first = await storage.changedSince(0, 10)
+      expect(first.docs).toEqual([segment, meta])
+      expect(await storage.changedSince(first.cursor, 10)).toEqual({ docs: [], cursor: first.cursor })
+      await storage.storeRemote(privateDoc, writer.edit())
+      await storage.storeRemote(segment, writer.edit())
+      const page = await storage.changedSince(first.cursor, 1)
+      expect(page.docs).toEqual([privateDoc])
+      const rest = await storage.changedSince(page.cursor, 10)
+      expect(rest.docs).toEqual([segment])
+      await expect.poll(() => told, { timeout: 5000 }).toBeGreaterThan(0)
+      const before = told
+      await storage.storeRemote(meta, writer.edit())
+      await expect.poll(() => told, { timeout: 5000 }).toBeGreaterThan(before)
+      stop()
+    })
+
     itPersistent('never reuses a seq after a reload, even once the outbox was emptied', async () => {
       if (!subject.reopen) throw new Error('a persistent backend must provide reopen')
       const writer = new Writer()

@@ -1,5 +1,5 @@
 import * as Y from 'yjs'
-import type { MessageId, UserId } from '../ids.ts'
+import { ID_PATTERN, type MessageId, type UserId } from '../ids.ts'
 import { Limits, isDeleted, parseStoredMessage, type AttachmentRef, type ForwardedFrom, type LiveMessage, type StoredMessage } from '../message.ts'
 import type { TxOrigin } from '../origins.ts'
 import { WaggleError, Reason } from '../errors.ts'
@@ -110,6 +110,33 @@ export function listMessages(doc: Y.Doc): StoredMessage[] {
   for (const value of messagesOf(doc).values()) {
     const m = parseStoredMessage(value)
     if (m !== null) out.push(m)
+  }
+  return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+}
+
+/** What the search index keeps of a message. */
+export interface SearchableMessage {
+  id: MessageId
+  author: UserId
+  time: number
+  text: string
+}
+
+/**
+ * The live messages with text, system lines left out, oldest first. Checked field by field
+ * rather than by the full schema: the search index reads every message on the device, and a
+ * value this skips is one {@link listMessages} would show as nothing either.
+ */
+export function searchableMessages(doc: Y.Doc): SearchableMessage[] {
+  const out: SearchableMessage[] = []
+  for (const value of messagesOf(doc).values()) {
+    if (typeof value !== 'object' || value === null) continue
+    const m = value as Record<string, unknown>
+    const { id, author, time, text } = m
+    if (m['deleted'] !== undefined || m['system'] !== undefined) continue
+    if (typeof id !== 'string' || !ID_PATTERN.test(id) || typeof author !== 'string' || !ID_PATTERN.test(author)) continue
+    if (typeof time !== 'number' || !Number.isFinite(time) || typeof text !== 'string' || text === '' || text.length > Limits.messageTextLength) continue
+    out.push({ id: id as MessageId, author: author as UserId, time, text })
   }
   return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
 }

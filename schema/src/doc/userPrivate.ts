@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import type * as Y from 'yjs'
-import { ID_PATTERN, type ConvId, type MessageId } from '../ids.ts'
+import { ID_PATTERN, type ConvId, type MessageId, type UserId } from '../ids.ts'
 import type { TxOrigin } from '../origins.ts'
 import { ClearAfterChoiceSchema, type ClearAfterChoice } from '../presenceRules.ts'
 import { Availability, StatusMessageSchema } from './presence.ts'
@@ -150,4 +150,84 @@ export function saveStatus(doc: Y.Doc, s: SavedStatus, origin: TxOrigin): void {
 
 export function removeSavedStatus(doc: Y.Doc, id: string, origin: TxOrigin): void {
   kvWrite<SavedStatus>(doc, SAVED_STATUSES, origin, (_set, del) => del(id))
+}
+
+// --- recent searches (issue 6) ----------------------------------------------------------------
+
+const RECENT_SEARCHES = 'recentSearches'
+
+/** At most this many recent items per category; the All tab shows the newest 3 of each. */
+export const MAX_RECENT_PER_CATEGORY = 10
+
+const id = v.pipe(v.string(), v.regex(ID_PATTERN))
+const label = (max: number) => v.pipe(v.string(), v.maxLength(max))
+const at = v.pipe(v.number(), v.finite())
+const RecentSearchSchema = v.variant('category', [
+  v.object({ category: v.literal('conversations'), conv: id, title: label(200), at }),
+  v.object({ category: v.literal('messages'), conv: id, id, seg: v.pipe(v.number(), v.integer(), v.minValue(0)), text: label(200), convTitle: label(200), at }),
+  v.object({ category: v.literal('colleagues'), user: id, name: label(200), at }),
+  v.object({ category: v.literal('contacts'), id, name: label(200), phone: label(40), email: label(320), at }),
+])
+/** An item the user opened from search results (only opened items are remembered). */
+export type RecentSearch =
+  | { category: 'conversations'; conv: ConvId; title: string; at: number }
+  | { category: 'messages'; conv: ConvId; id: MessageId; seg: number; text: string; convTitle: string; at: number }
+  | { category: 'colleagues'; user: UserId; name: string; at: number }
+  | { category: 'contacts'; id: string; name: string; phone: string; email: string; at: number }
+export type RecentSearchCategory = RecentSearch['category']
+
+const parseRecent = (x: unknown): RecentSearch | null => {
+  const r = v.safeParse(RecentSearchSchema, x)
+  return r.success ? (r.output as RecentSearch) : null
+}
+
+/** The key of an item: the same thing opened again replaces its entry. */
+function recentKey(item: RecentSearch): string {
+  switch (item.category) {
+    case 'conversations': return `c:${item.conv}`
+    case 'messages': return `m:${item.conv}:${item.id}`
+    case 'colleagues': return `u:${item.user}`
+    case 'contacts': return `k:${item.id}`
+  }
+}
+
+/** Every remembered item, newest first. */
+export function recentSearches(doc: Y.Doc): RecentSearch[] {
+  return [...kvEntries(doc, RECENT_SEARCHES, parseRecent).values()].sort((a, b) => b.at - a.at)
+}
+
+/**
+ * Remembers `item` as the newest of its category (texts are cut to fit); beyond
+ * {@link MAX_RECENT_PER_CATEGORY} the category's oldest are dropped.
+ */
+export function rememberSearch(doc: Y.Doc, item: RecentSearch, origin: TxOrigin): void {
+  const fitted = fitRecent(item)
+  const checked = parseRecent(fitted)
+  if (checked === null) throw new TypeError(`Not a recent search item: ${JSON.stringify(item)}`)
+  const key = recentKey(checked)
+  const sameCategory = [...kvEntries(doc, RECENT_SEARCHES, parseRecent)].filter(([k, o]) => o.category === checked.category && k !== key)
+  sameCategory.sort((a, b) => b[1].at - a[1].at)
+  kvWrite<RecentSearch>(doc, RECENT_SEARCHES, origin, (set, del) => {
+    for (const [k] of sameCategory.slice(MAX_RECENT_PER_CATEGORY - 1)) del(k)
+    set(key, checked)
+  })
+}
+
+/** Forgets the category's items, or every item. */
+export function clearRecentSearches(doc: Y.Doc, category: RecentSearchCategory | null, origin: TxOrigin): void {
+  const keys = [...kvEntries(doc, RECENT_SEARCHES, parseRecent)].filter(([, o]) => category === null || o.category === category).map(([k]) => k)
+  if (keys.length === 0) return
+  kvWrite<RecentSearch>(doc, RECENT_SEARCHES, origin, (_set, del) => {
+    for (const k of keys) del(k)
+  })
+}
+
+const cut = (s: string, max: number) => ([...s].length > max ? `${[...s].slice(0, max - 1).join('')}…` : s)
+function fitRecent(item: RecentSearch): RecentSearch {
+  switch (item.category) {
+    case 'conversations': return { ...item, title: cut(item.title, 200) }
+    case 'messages': return { ...item, text: cut(item.text, 200), convTitle: cut(item.convTitle, 200) }
+    case 'colleagues': return { ...item, name: cut(item.name, 200) }
+    case 'contacts': return { ...item, name: cut(item.name, 200) }
+  }
 }
