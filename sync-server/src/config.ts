@@ -31,6 +31,12 @@ export interface ServerConfig {
   segmentMaxMessages: number
   /** Largest file one upload may declare (bytes). */
   maxFileBytes: number
+  /** `POST /api/search` calls one session may make per `searchWindowMs` (then 429). */
+  searchesPerWindow: number
+  searchWindowMs: number
+  /** `PUT /api/contacts/:id` calls one session may make per `contactWindowMs` (then 429). */
+  contactsPerWindow: number
+  contactWindowMs: number
 }
 
 export const defaultConfig: ServerConfig = {
@@ -50,6 +56,10 @@ export const defaultConfig: ServerConfig = {
   inboxDebounceMs: 50,
   segmentMaxMessages: SEGMENT_MAX_MESSAGES,
   maxFileBytes: Limits.fileBytes,
+  searchesPerWindow: 30,
+  searchWindowMs: 10_000,
+  contactsPerWindow: 20,
+  contactWindowMs: 60_000,
 }
 
 /** Minimal structured logger; tests pass a silent one. */

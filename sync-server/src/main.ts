@@ -28,7 +28,7 @@ if (!demo && !env.SMTP_URL) {
 
 const store = SqliteStore.open(dataDir)
 const mailer = env.SMTP_URL ? new SmtpMailer(env.SMTP_URL, env.SMTP_FROM) : null
-const server = createServer({ persistence: store.persistence, accounts: store.accounts, files: store.files, mailer, config: { demo, staticDir } })
+const server = createServer({ persistence: store.persistence, accounts: store.accounts, files: store.files, search: store.search, mailer, config: { demo, staticDir } })
 
 if (demo && (await seedDemo(store.accounts, server))) consoleLogger.info(`Seeded the demo workspace in ${dataDir}`)
 const { url } = await server.listen(port, host)

@@ -21,12 +21,17 @@ import type { AccountStore } from './storage/AccountStore.ts'
 import type { Persistence } from './storage/Persistence.ts'
 import type { FileStore } from './files/FileStore.ts'
 import { MemoryFileStore } from './files/MemoryFileStore.ts'
+import type { MessageSearch } from './search/MessageSearch.ts'
+import { MemoryMessageSearch } from './search/MemoryMessageSearch.ts'
+import { SearchIndexer } from './search/SearchIndexer.ts'
 
 export interface ServerDeps {
   persistence: Persistence
   accounts: AccountStore
   /** Uploaded files; in memory when not given (tests). */
   files?: FileStore
+  /** The message search index (`SqliteStore.search`); in memory when not given (tests). */
+  search?: MessageSearch
   config?: Partial<ServerConfig>
   mailer?: Mailer | null
   logger?: Logger
@@ -40,6 +45,8 @@ export interface WaggleServer {
   /** Keeps users' inboxes in step with conversation writes; `flush()` waits for its work. */
   readonly projector: InboxProjector
   readonly commands: CommandService
+  /** Keeps the message search index in step with segment writes; `backfill()` is the run started at creation. */
+  readonly search: SearchIndexer
   readonly config: ServerConfig
   /** Starts listening; port 0 picks a free port. */
   listen(port?: number, host?: string): Promise<{ port: number; url: string }>
@@ -64,7 +71,12 @@ export function createServer(deps: ServerDeps): WaggleServer {
   const access = new AccessEvents()
   const commands = new CommandService({ accounts: deps.accounts, hub, projector, now, access })
   const ctx: RelayContext = { config, logger, hub, auth, accounts: deps.accounts, access, connections: new Set() }
-  const app = createApp(ctx, commands, deps.files ?? new MemoryFileStore())
+  const searchIndex = deps.search ?? new MemoryMessageSearch()
+  const search = new SearchIndexer({ hub, index: searchIndex, logger })
+  // Segments stored before the index existed, or whose index update a crash cut off. Searches
+  // are answered meanwhile from what is indexed; backfill() resolves when this run is done.
+  void search.backfill()
+  const app = createApp(ctx, commands, deps.files ?? new MemoryFileStore(), searchIndex)
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes })
   let http: Server | null = null
 
@@ -95,7 +107,7 @@ export function createServer(deps: ServerDeps): WaggleServer {
   }
 
   return {
-    app, hub, auth, projector, commands, config,
+    app, hub, auth, projector, commands, search, config,
     listen(port = 0, host = '127.0.0.1') {
       const server = createAdaptorServer({ fetch: app.fetch }) as Server
       http = server
@@ -124,6 +136,7 @@ export function createServer(deps: ServerDeps): WaggleServer {
       }
       await projector.flush()
       projector.close()
+      await search.stop()
       await hub.close()
     },
   }

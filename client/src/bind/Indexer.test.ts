@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { Origin, appendMessage, docName, type ConvId, type DocName, type InboxEntry, type MessageId, type UserId } from '@waggle/schema'
 import type { DocHandle } from '../sync/index.ts'
@@ -29,7 +29,10 @@ class FakeDocs {
     return doc
   }
 
+  readonly opened: DocName[] = []
+
   handle = (name: DocName): DocHandle => {
+    this.opened.push(name)
     this.open++
     this.maxOpen = Math.max(this.maxOpen, this.open)
     let released = false
@@ -48,6 +51,12 @@ class FakeIndex {
   convRows = () => Promise.resolve([...this.rows.values()])
   putConvRows = (rows: readonly ConvIndexRow[]) => {
     for (const row of rows) this.rows.set(row.conv, row)
+    return Promise.resolve()
+  }
+  readonly fetchedRevisions = new Map<string, number>()
+  revisions = () => Promise.resolve(new Map(this.fetchedRevisions))
+  putRevision = (key: string, at: number) => {
+    this.fetchedRevisions.set(key, at)
     return Promise.resolve()
   }
 }
@@ -69,6 +78,7 @@ function start(docs: FakeDocs, entries: Map<ConvId, InboxEntry>, reads: Map<Conv
   const errors: unknown[] = []
   indexer = new Indexer({
     me, index, open: docs.handle, entries: () => entries, readPosition: (c) => reads.get(c),
+    stored: (name) => Promise.resolve(docs.docs.has(name)), whenSynced: () => Promise.resolve(),
     onError: (err) => errors.push(err), ...(concurrency === undefined ? {} : { concurrency }),
   })
   indexer.schedule()
@@ -76,6 +86,29 @@ function start(docs: FakeDocs, entries: Map<ConvId, InboxEntry>, reads: Map<Conv
 }
 
 describe('Indexer', () => {
+  it('fetches a segment on the device again after an edit or delete in it (inbox `revised`), once per revision', async () => {
+    const docs = new FakeDocs()
+    const c = conv(1)
+    const seg0 = docName.segment(c, 0)
+    const seg1 = docName.segment(c, 1)
+    write(docs.doc(seg1), 1, marco)
+    docs.doc(seg0)
+    const entries = new Map<ConvId, InboxEntry>([[c, { ...entry(1, marco), segment: 1, revised: { '0': 50 } }]])
+    const { index, indexer: ix } = start(docs, entries, new Map([[c, id(1)]]))
+    await vi.waitFor(() => expect(index.fetchedRevisions.get(`${c}/0`)).toBe(50))
+    expect(docs.opened.filter((n) => n === seg0)).toHaveLength(1)
+    // Seen already: not fetched again; a newer revision is; a segment not on the device is only marked.
+    entries.set(c, { ...entry(1, marco), segment: 1, revised: { '0': 50, '7': 60 } })
+    ix.schedule()
+    await vi.waitFor(() => expect(index.fetchedRevisions.get(`${c}/7`)).toBe(60))
+    expect(docs.opened.filter((n) => n === seg0)).toHaveLength(1)
+    expect(docs.opened).not.toContain(docName.segment(c, 7))
+    entries.set(c, { ...entry(1, marco), segment: 1, revised: { '0': 70, '7': 60 } })
+    ix.schedule()
+    await vi.waitFor(() => expect(index.fetchedRevisions.get(`${c}/0`)).toBe(70))
+    expect(docs.opened.filter((n) => n === seg0)).toHaveLength(2)
+  })
+
   it('counts unread messages of others after the read position, from the current segment', async () => {
     const docs = new FakeDocs()
     const seg = docs.doc(docName.segment(conv(1), 0))

@@ -8,7 +8,11 @@ import { countUnread, isCurrent, mentionsUnread, nothingUnread } from './unread.
 export interface IndexerDeps {
   me: UserId
   open: (name: DocName) => DocHandle
-  index: Pick<LocalIndex, 'convRows' | 'putConvRows'>
+  index: Pick<LocalIndex, 'convRows' | 'putConvRows' | 'revisions' | 'putRevision'>
+  /** Whether the device holds a copy of the document (only those are fetched again after edits). */
+  stored: (name: DocName) => Promise<boolean>
+  /** Resolves once an open document has caught up with the relay. */
+  whenSynced: (name: DocName) => Promise<void>
   /** The inbox projection as it is now. */
   entries: () => ReadonlyMap<ConvId, InboxEntry>
   /** This user's read position as it is now. */
@@ -28,6 +32,8 @@ export interface IndexerDeps {
 export class Indexer {
   readonly #deps: IndexerDeps
   readonly #jobs = new Set<ConvId>()
+  /** Revised segments being fetched again, by `conv/seg`. */
+  readonly #refetching = new Set<string>()
   readonly #wakers = new Set<() => void>()
   readonly #waitingForSlot: (() => void)[] = []
   #freeSlots: number
@@ -82,6 +88,7 @@ export class Indexer {
         if ((!settled || !fetched) && !this.#jobs.has(conv)) void this.#count(conv)
       }
       if (!this.#disposed) await index.putConvRows(known)
+      await this.#refetchRevised()
     } catch (err) {
       this.#deps.onError(err)
     } finally {
@@ -90,6 +97,42 @@ export class Indexer {
         this.#again = false
         this.schedule()
       }
+    }
+  }
+
+  /**
+   * Segments whose messages were edited or deleted since this device fetched them (the inbox's
+   * `revised`) are opened once until synced, so the stored copy, and the search index that
+   * follows it, drop the old text; segments not on the device are only marked as seen.
+   */
+  async #refetchRevised(): Promise<void> {
+    const fetched = await this.#deps.index.revisions()
+    for (const [conv, entry] of this.#deps.entries()) {
+      for (const [seg, at] of Object.entries(entry.revised ?? {})) {
+        const key = `${conv}/${seg}`
+        if ((fetched.get(key) ?? -1) >= at || this.#refetching.has(key)) continue
+        this.#refetching.add(key)
+        void this.#refetch(docName.segment(conv, Number(seg)), key, at).finally(() => this.#refetching.delete(key))
+      }
+    }
+  }
+
+  async #refetch(name: DocName, key: string, at: number): Promise<void> {
+    let handle: DocHandle | null = null
+    await this.#slot()
+    try {
+      if (this.#disposed) return
+      if (await this.#deps.stored(name)) {
+        handle = this.#deps.open(name)
+        await handle.loaded
+        await this.#deps.whenSynced(name)
+      }
+      if (!this.#disposed) await this.#deps.index.putRevision(key, at)
+    } catch (err) {
+      this.#deps.onError(err)
+    } finally {
+      handle?.release()
+      this.#freeSlot()
     }
   }
 

@@ -32,9 +32,17 @@ export interface CommandRow {
   createdAt: number
 }
 
+/** A revised segment (edits or deletes, from the inbox's `revised`) this device fetched again. */
+interface RevisionRow {
+  /** `conv/seg`. */
+  key: string
+  at: number
+}
+
 type IndexDb = Dexie & {
   convs: EntityTable<ConvIndexRow, 'conv'>
   commands: EntityTable<CommandRow, 'seq'>
+  revisions: EntityTable<RevisionRow, 'key'>
 }
 
 export type LocalIndexOptions = AccountDbOptions
@@ -58,6 +66,17 @@ export class LocalIndex {
     // Every tab reads it through liveQuery.
     this.#db = openAccountDb(indexDbNameFor(options.account), options, true) as IndexDb
     this.#db.version(1).stores({ convs: 'conv', commands: '++seq, &id, conv' })
+    this.#db.version(2).stores({ convs: 'conv', commands: '++seq, &id, conv', revisions: 'key' })
+  }
+
+  /** Revisions of segments fetched again, by `conv/seg`. */
+  async revisions(): Promise<Map<string, number>> {
+    const rows = await this.#db.revisions.toArray()
+    return new Map(rows.filter((r) => typeof r.key === 'string' && typeof r.at === 'number').map((r) => [r.key, r.at]))
+  }
+
+  async putRevision(key: string, at: number): Promise<void> {
+    await this.#db.revisions.put({ key, at })
   }
 
   async convRows(): Promise<ConvIndexRow[]> {

@@ -241,6 +241,8 @@ function build(options: AppModelOptions, disposeRoot: () => void): AppModel {
     startSearchIndexer()
     const indexer = new Indexer({
       me, index, onError, open: (name) => sync.open(name),
+      stored: async (name) => (await storage.logLength(name)) > 0,
+      whenSynced: (name) => sync.whenSynced(name),
       entries,
       readPosition: (conv) => readPosition(privateDoc.doc, conv),
     })

@@ -71,9 +71,10 @@ export class SearchReader {
           this.#again = false
           const { chunks, rev } = await this.#store.since(this.#rev)
           if (this.#disposed) return
+          const first = this.#index === null
           if (this.#index === null) this.#index = MessageIndex.fromChunks(chunks)
           else for (const chunk of chunks) this.#index.putChunk(chunk)
-          const changed = chunks.length > 0 || rev !== this.#rev
+          const changed = first || chunks.length > 0 || rev !== this.#rev
           this.#rev = rev
           if (changed) for (const listener of [...this.#listeners]) listener()
         } while (this.#again && !this.#disposed)

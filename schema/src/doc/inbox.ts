@@ -43,12 +43,19 @@ const InboxEntrySchema = v.object({
   joinedAt: time,
   createdAt: time,
   last: v.optional(LastMessageSchema),
+  /**
+   * When a message of each segment was last edited or deleted (server time, by segment number):
+   * a device holding that segment fetches it again, so its copy and its search index drop the
+   * old text even while the conversation is not open (issue 6).
+   */
+  revised: v.optional(v.pipe(v.record(v.pipe(v.string(), v.regex(/^\d{1,6}$/)), time), v.check((r) => Object.keys(r).length <= 10_000))),
 })
 
 export type InboxLastMessage = Omit<v.InferOutput<typeof LastMessageSchema>, 'id' | 'author'> & { id: MessageId; author: UserId }
-export type InboxEntry = Omit<v.InferOutput<typeof InboxEntrySchema>, 'members' | 'last'> & {
+export type InboxEntry = Omit<v.InferOutput<typeof InboxEntrySchema>, 'members' | 'last' | 'revised'> & {
   members?: UserId[]
   last?: InboxLastMessage
+  revised?: Record<string, number>
 }
 
 const parseEntry = (x: unknown): InboxEntry | null => {

@@ -12,11 +12,14 @@ import type { RelayContext } from '../relay/RelayContext.ts'
 import { DEMO_WORKSPACE } from '../demo/seed.ts'
 import type { FileStore } from '../files/FileStore.ts'
 import { isUploadChunk, mountFileRoutes } from '../files/routes.ts'
+import { mountContactRoutes } from '../contacts/routes.ts'
+import type { MessageSearch } from '../search/MessageSearch.ts'
+import { mountSearchRoutes } from '../search/routes.ts'
 import { onError } from './errors.ts'
 import { MAX_JSON_BYTES, bearer, jsonBody } from './validate.ts'
 
-/** The HTTP API: health, sign-in, commands, demo accounts, and the built client when configured. */
-export function createApp(ctx: RelayContext, commands: CommandService, files: FileStore): Hono {
+/** The HTTP API: health, sign-in, commands, demo accounts, files, search, contacts, and the built client when configured. */
+export function createApp(ctx: RelayContext, commands: CommandService, files: FileStore, search: MessageSearch): Hono {
   const app = new Hono()
   const signedIn = async (c: Context): Promise<Principal> => {
     const who = await ctx.auth.authenticate(bearer(c) ?? '')
@@ -79,6 +82,14 @@ export function createApp(ctx: RelayContext, commands: CommandService, files: Fi
   })
 
   mountFileRoutes(app, { files, accounts: ctx.accounts, maxFileBytes: ctx.config.maxFileBytes, signedIn, now: Date.now })
+  mountSearchRoutes(app, {
+    index: search, accounts: ctx.accounts, signedIn, now: Date.now,
+    searchesPerWindow: ctx.config.searchesPerWindow, windowMs: ctx.config.searchWindowMs,
+  })
+  mountContactRoutes(app, {
+    hub: ctx.hub, signedIn, now: Date.now,
+    contactsPerWindow: ctx.config.contactsPerWindow, windowMs: ctx.config.contactWindowMs,
+  })
 
   app.all('/api/*', () => {
     throw new WaggleError(Reason.notFound, 'No such API endpoint')

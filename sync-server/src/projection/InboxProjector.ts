@@ -35,6 +35,8 @@ interface Pending {
   last: Candidate | null
   /** Messages in each written segment after its latest write. */
   counts: Map<number, number>
+  /** Segments in which a message was edited or deleted. */
+  revised: Set<number>
 }
 
 /**
@@ -94,11 +96,14 @@ export class InboxProjector {
       for (const user of membersRemovedBy(update, doc)) pending.removed.add(user)
       this.#schedule(parsed.conv)
     } else if (parsed.kind === 'segment') {
-      const newest = newestMessage(doc, messageIdsIn(update, doc))
+      const ids = messageIdsIn(update, doc)
+      const newest = newestMessage(doc, ids)
       const count = messageCount(doc)
-      if (newest === null && count <= this.#deps.segmentMaxMessages) return
+      const revised = revisesMessages(doc, ids)
+      if (newest === null && !revised && count <= this.#deps.segmentMaxMessages) return
       const pending = this.#pendingFor(parsed.conv)
       pending.counts.set(parsed.segment, count)
+      if (revised) pending.revised.add(parsed.segment)
       // The same id again is an edit or a delete of that message: its latest state wins.
       if (newest !== null && (pending.last === null || newest.id >= pending.last.message.id)) {
         pending.last = { segment: parsed.segment, message: newest }
@@ -110,7 +115,7 @@ export class InboxProjector {
   #pendingFor(conv: ConvId): Pending {
     let pending = this.#pending.get(conv)
     if (pending === undefined) {
-      pending = { meta: false, removed: new Set(), last: null, counts: new Map() }
+      pending = { meta: false, removed: new Set(), last: null, counts: new Map(), revised: new Set() }
       this.#pending.set(conv, pending)
     }
     return pending
@@ -160,7 +165,8 @@ export class InboxProjector {
     for (const member of members) {
       const entry = entryFor(meta.info, members, member, segment)
       const last = pending.last !== null && pending.last.segment >= member.firstSegment ? pending.last.message : null
-      await this.#each(conv, member.user, () => this.#writeEntry(member.user, conv, entry, last))
+      const revised = [...pending.revised].filter((seg) => seg >= member.firstSegment)
+      await this.#each(conv, member.user, () => this.#writeEntry(member.user, conv, entry, last, revised))
     }
     if (!pending.meta) return
     // Former members: taken off the meta list, or still on it but no longer in the table.
@@ -180,12 +186,16 @@ export class InboxProjector {
   }
 
   /** Sets the entry, keeping the newer of its `last` and `candidate`; writes only a change. */
-  #writeEntry(user: UserId, conv: ConvId, entry: InboxEntry, candidate: InboxLastMessage | null): Promise<void> {
+  #writeEntry(user: UserId, conv: ConvId, entry: InboxEntry, candidate: InboxLastMessage | null, revisedSegments: readonly number[] = []): Promise<void> {
     return this.#deps.hub.change(docName.inbox(user), (doc) => {
       const existing = inboxEntry(doc, conv)
       let last = existing?.last
       if (candidate !== null && (last === undefined || candidate.id >= last.id)) last = candidate
-      const next: InboxEntry = last === undefined ? entry : { ...entry, last }
+      const next: InboxEntry = last === undefined ? { ...entry } : { ...entry, last }
+      const revised = { ...existing?.revised }
+      // Strictly increasing per segment, so a device can tell a new revision from one it fetched.
+      for (const seg of revisedSegments) revised[String(seg)] = Math.max(this.#deps.now(), (revised[String(seg)] ?? 0) + 1)
+      if (Object.keys(revised).length > 0) next.revised = revised
       if (existing === undefined || !isDeepStrictEqual(existing, next)) writeInboxEntry(doc, conv, next, Origin.server)
     })
   }
@@ -224,6 +234,14 @@ function entryFor(info: ConvInfo, members: ConversationMemberRecord[], member: C
   }
   if (info.kind === 'direct' && members.length <= 2) entry.members = members.map((m) => m.user).sort()
   return entry
+}
+
+/** Whether the write edited or deleted (or took back) one of the messages it touched. */
+function revisesMessages(doc: Y.Doc, ids: readonly MessageId[]): boolean {
+  return ids.some((id) => {
+    const m = getMessage(doc, id)
+    return m === null || isDeleted(m) || m.editedAt !== undefined
+  })
 }
 
 /** The newest well-formed message among `ids` in `doc`, as an inbox summary. */

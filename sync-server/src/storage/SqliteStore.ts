@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { SqliteFileStore } from '../files/SqliteFileStore.ts'
+import { SqliteMessageSearch } from '../search/SqliteMessageSearch.ts'
 import { SqliteAccountStore } from './SqliteAccountStore.ts'
 import { SqlitePersistence } from './SqlitePersistence.ts'
 import { openSqlite, type SqliteDatabase } from './sqlite.ts'
@@ -17,11 +18,14 @@ export class SqliteStore {
   readonly accounts: SqliteAccountStore
   /** Uploaded files: metadata in this database, bytes in `<dir>/files/`. */
   readonly files: SqliteFileStore
+  /** The message search index (FTS5), next to the documents it indexes. */
+  readonly search: SqliteMessageSearch
 
   private constructor(readonly db: SqliteDatabase, dir: string) {
     this.persistence = new SqlitePersistence(db)
     this.accounts = new SqliteAccountStore(db)
     this.files = new SqliteFileStore(db, join(dir, 'files'))
+    this.search = new SqliteMessageSearch(db)
   }
 
   /** Opens (creating and migrating if needed) the database in `dir`. */

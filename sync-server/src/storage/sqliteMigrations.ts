@@ -118,4 +118,29 @@ export const sqliteMigrations: readonly string[] = [
   `
   ALTER TABLE command_results ADD COLUMN conv TEXT CHECK (conv IS NULL OR status = 'accepted');
   `,
+  // 6: server-side message search (issue 6; search/SqliteMessageSearch.ts). search_messages
+  // holds each live message's text to answer with; search_fts indexes its folded form (the
+  // folding is done in JS, like the device's, so ß/æ/œ/ø match too; words are letters and
+  // digits, as on the device) and stores no copy of it;
+  // search_segments says through which update of its document each segment is indexed, so
+  // startup finds segments a crash or a failed index write left behind.
+  `
+  CREATE TABLE search_messages (
+    row INTEGER PRIMARY KEY,
+    conv TEXT NOT NULL,
+    seg INTEGER NOT NULL CHECK (seg >= 0),
+    id TEXT NOT NULL,
+    author TEXT NOT NULL,
+    time INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    UNIQUE (conv, seg, id)
+  ) STRICT;
+  CREATE VIRTUAL TABLE search_fts USING fts5 (
+    folded, content = '', contentless_delete = 1, tokenize = "unicode61 remove_diacritics 2 categories 'L* N*'", prefix = '2 3'
+  );
+  CREATE TABLE search_segments (
+    doc TEXT PRIMARY KEY,
+    indexed_seq INTEGER NOT NULL CHECK (indexed_seq >= 0)
+  ) STRICT;
+  `,
 ]

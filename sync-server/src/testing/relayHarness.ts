@@ -1,4 +1,5 @@
 import type { FileStore } from '../files/FileStore.ts'
+import type { MessageSearch } from '../search/MessageSearch.ts'
 import type { AuthStartResponse, AuthVerifyResponse } from '@waggle/schema'
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -33,6 +34,8 @@ export interface RelayStores {
   accounts: AccountStore
   /** Uploaded files (SQLite + disk); the relay keeps them in memory when absent. */
   files?: FileStore
+  /** The message search index (SQLite); the relay keeps one in memory when absent. */
+  search?: MessageSearch
   close(): Promise<void>
 }
 
@@ -79,6 +82,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const server = createServer({
     persistence: store.persistence, accounts: store.accounts, logger: silentLogger,
     ...(store.files !== undefined ? { files: store.files } : {}),
+    ...(store.search !== undefined ? { search: store.search } : {}),
     config: { demo, ...options.config },
   })
   let stopped = false
