@@ -8,7 +8,7 @@ import type * as Y from 'yjs'
 import { matchColleagues, matchContacts, matchConversations, phoneNumberOf } from '../search/directoryMatch.ts'
 import type { IndexerProgress } from '../search/SearchIndexer.ts'
 import type { SearchReader } from '../search/SearchReader.ts'
-import { matchRanges, queryTerms } from '../search/text.ts'
+import { matchRanges, queryTerms } from '@waggle/schema'
 import { onDocChange } from './docs.ts'
 import type {
   InboxItem, MessageHit, NewContact, Person, RecentItem, RelaySearchState, SearchCategory, SearchIndexStatus, SearchModel, SearchResults, SearchSession,

@@ -1,7 +1,6 @@
-import type { Colleague, Contact, ContactId, Guest, UserId } from '@waggle/schema'
+import { foldText, isPhoneQuery, matchRanges, phoneMatches, queryTerms, tokenize, type Colleague, type Contact, type ContactId, type Guest, type UserId } from '@waggle/schema'
 import type { ColleagueHit, ContactHit, ConversationHit, InboxItem, MatchRange } from '../bind/model.ts'
 import { guestPerson, hueOf, initialsOf, toPerson } from '../bind/people.ts'
-import { foldText, isPhoneQuery, matchRanges, phoneMatches, queryTerms, tokenize } from './text.ts'
 
 /**
  * Conversations, colleagues and contacts matched on the device (issue 6). These lists are small

@@ -1,5 +1,6 @@
 import type { MessageId } from '@waggle/schema'
-import { matchesAllPrefixes, searchWords } from './fold.ts'
+import { tokenize } from '@waggle/schema'
+import { matchesAllPrefixes } from './fold.ts'
 import type { IndexedMessage, MessagePage, MessageQuery, MessageSearch, SegmentRef } from './MessageSearch.ts'
 
 interface Row extends IndexedMessage {
@@ -56,6 +57,6 @@ export class MemoryMessageSearch implements MessageSearch {
   }
 
   #put(seg: SegmentRef, m: IndexedMessage): void {
-    this.#rows.set(keyOf(seg, m.id), { id: m.id, author: m.author, time: m.time, text: m.text, conv: seg.conv, seg: seg.seg, words: searchWords(m.text) })
+    this.#rows.set(keyOf(seg, m.id), { id: m.id, author: m.author, time: m.time, text: m.text, conv: seg.conv, seg: seg.seg, words: tokenize(m.text) })
   }
 }

@@ -23,7 +23,7 @@ export interface ReadableConversation {
 }
 
 export interface MessageQuery {
-  /** Folded query words (`queryWords`): every one must match the start of a word of the message. */
+  /** Folded query words (`queryTerms`): every one must match the start of a word of the message. */
   words: string[]
   readable: ReadableConversation[]
   /** Segments the device searched itself, left out here. */

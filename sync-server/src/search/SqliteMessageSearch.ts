@@ -1,7 +1,8 @@
 import { parseDocName, type DocName, type MessageId, type RelaySearchHit } from '@waggle/schema'
 import { promised } from '../storage/promised.ts'
 import type { SqliteDatabase } from '../storage/sqlite.ts'
-import { foldForSearch, ftsPrefixQuery } from './fold.ts'
+import { foldText } from '@waggle/schema'
+import { ftsPrefixQuery } from './fold.ts'
 import type { IndexedMessage, MessagePage, MessageQuery, MessageSearch, SegmentRef } from './MessageSearch.ts'
 
 /**
@@ -68,7 +69,7 @@ export class SqliteMessageSearch implements MessageSearch {
       if (row === undefined) throw new Error(`No row for message ${m.id} of ${seg.doc}`)
       // Contentless FTS5 rows cannot be updated in place: drop the old terms, add the new.
       unindex.run(row)
-      index.run(row, foldForSearch(m.text))
+      index.run(row, foldText(m.text))
     }
 
     // Runs `fn` with commits not fsynced, then puts the connection's setting back.

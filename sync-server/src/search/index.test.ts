@@ -4,25 +4,26 @@ import { SqliteStore } from '../storage/SqliteStore.ts'
 import { removeDir, tempDataDir } from '../testing/relayHarness.ts'
 import { MemoryMessageSearch } from './MemoryMessageSearch.ts'
 import type { MessageSearch, SegmentRef } from './MessageSearch.ts'
-import { foldForSearch, ftsPrefixQuery, queryWords, searchWords } from './fold.ts'
+import { foldText, queryTerms, tokenize } from '@waggle/schema'
+import { ftsPrefixQuery } from './fold.ts'
 
 describe('folding and query words (the device rules)', () => {
   test('lower case, accents and the letters NFD keeps are folded', () => {
-    expect(foldForSearch('Perché ÜBER Straße Æble Œuvre Søren Łódź Đaković ΟΔΟΣ İstanbul')).toBe('perche uber strasse aeble oeuvre soren lodz dakovic οδοσ istanbul')
-    expect(foldForSearch('Cafe\u0301')).toBe('cafe')
+    expect(foldText('Perché ÜBER Straße Æble Œuvre Søren Łódź Đaković ΟΔΟΣ İstanbul')).toBe('perche uber strasse aeble oeuvre soren lodz dakovic οδοσ istanbul')
+    expect(foldText('Cafe\u0301')).toBe('cafe')
   })
 
   test('words are runs of letters and digits, cut to 40; a query has at most 8 distinct words', () => {
-    expect(searchWords("l'uomo E-Mail 4711, \"foo\" OR bar* NEAR(x)")).toEqual(['l', 'uomo', 'e', 'mail', '4711', 'foo', 'or', 'bar', 'near', 'x'])
-    expect(searchWords('a'.repeat(50))).toEqual(['a'.repeat(40)])
-    expect(queryWords('one two three one four five six seven eight nine')).toEqual(['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight'])
-    expect(queryWords('!!! ???')).toEqual([])
+    expect(tokenize("l'uomo E-Mail 4711, \"foo\" OR bar* NEAR(x)")).toEqual(['l', 'uomo', 'e', 'mail', '4711', 'foo', 'or', 'bar', 'near', 'x'])
+    expect(tokenize('a'.repeat(50))).toEqual(['a'.repeat(40)])
+    expect(queryTerms('one two three one four five six seven eight nine')).toEqual(['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight'])
+    expect(queryTerms('!!! ???')).toEqual([])
   })
 
   test('the FTS expression is quoted prefix terms only', () => {
-    expect(ftsPrefixQuery(queryWords('"foo" OR bar* NEAR(')))
+    expect(ftsPrefixQuery(queryTerms('"foo" OR bar* NEAR(')))
       .toBe('"foo"* "or"* "bar"* "near"*')
-    // Even a word with a quote (which queryWords never makes) stays one string.
+    // Even a word with a quote (which queryTerms never makes) stays one string.
     expect(ftsPrefixQuery(['a"b'])).toBe('"a""b"*')
   })
 })
@@ -30,7 +31,7 @@ describe('folding and query words (the device rules)', () => {
 const conv = 'c1' as ConvId
 const seg = (n: number): SegmentRef => ({ doc: docName.segment(conv, n), conv, seg: n })
 const msg = (id: string, time: number, text: string) => ({ id: id as MessageId, author: 'u' as UserId, time, text })
-const query = (q: string, firstSegment = 0) => ({ words: queryWords(q), readable: [{ conv, firstSegment }], local: [], limit: 10, offset: 0 })
+const query = (q: string, firstSegment = 0) => ({ words: queryTerms(q), readable: [{ conv, firstSegment }], local: [], limit: 10, offset: 0 })
 
 function openSqlite(): SqliteStore {
   const dir = tempDataDir()

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import { RateLimiter } from '../auth/RateLimiter.ts'
 import { bearer, jsonBody } from '../http/validate.ts'
 import type { AccountStore } from '../storage/AccountStore.ts'
-import { queryWords } from './fold.ts'
+import { queryTerms } from '@waggle/schema'
 import type { MessageSearch, ReadableConversation } from './MessageSearch.ts'
 
 export interface SearchRoutesDeps {
@@ -35,7 +35,7 @@ export function mountSearchRoutes(app: Hono, deps: SearchRoutesDeps): void {
       throw new WaggleError(Reason.rateLimited, 'Too many searches in a short time; wait a few seconds and search again')
     }
     const body = await jsonBody(c, RelaySearchBody)
-    const words = queryWords(body.q)
+    const words = queryTerms(body.q)
     const readable = words.length === 0 ? [] : await readableConversations(deps.accounts, who)
     const page = await deps.index.search({
       words, readable,
