@@ -24,6 +24,9 @@ export interface IndexerProgress {
   total: number
 }
 
+/** Recently changed chunks the indexer keeps (about a thousand messages each). */
+const HELD_CHUNKS = 16
+
 const macrotask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0))
 
 /**
@@ -39,6 +42,8 @@ export class SearchIndexer {
   /** Only the chunks being changed are held here; the readers hold the whole index. */
   readonly #index = new MessageIndex()
   readonly #listeners = new Set<(progress: IndexerProgress) => void>()
+  /** Chunks held in memory, least recently changed first. */
+  readonly #held = new Map<string, { conv: ConvId; seg: number }>()
   #progress: IndexerProgress = { state: 'building', done: 0, total: 0 }
   #cursor = 0
   #running = false
@@ -130,7 +135,9 @@ export class SearchIndexer {
   /** Indexes one batch of changed documents and saves it; false when there was nothing. */
   async #batch(): Promise<boolean> {
     const { storage, store } = this.#deps
-    const page = await storage.changedSince(this.#cursor, this.#deps.batch ?? 64)
+    // Small batches: each one's save is one IndexedDB write the page waits for (measured: 64 segments of a
+    // thousand messages gave 150-240 ms tasks, 8 none; bench/RESULTS-search.md).
+    const page = await storage.changedSince(this.#cursor, this.#deps.batch ?? 8)
     if (page.docs.length === 0) return false
     const segments = page.docs.flatMap((name) => {
       const parsed = parseDocName(name)
@@ -153,7 +160,7 @@ export class SearchIndexer {
     const { put } = this.#index.takeDirty()
     await store.save(put, page.cursor)
     this.#cursor = page.cursor
-    for (const s of segments) this.#index.evict(s.conv, s.seg)
+    this.#keepRecent(segments)
     const done = this.#progress.done + segments.length
     this.#setProgress({ state: this.#progress.state, done, total: Math.max(this.#progress.total, done) })
     return true
@@ -168,6 +175,23 @@ export class SearchIndexer {
       this.#index.setSegment(conv, seg, searchableMessages(doc))
     } finally {
       doc.destroy()
+    }
+  }
+
+  /**
+   * Keeps the chunks changed last in memory (a conversation being written to is indexed again
+   * per message without reading its chunk back from the store); older ones are let go.
+   */
+  #keepRecent(segments: readonly { conv: ConvId; seg: number }[]): void {
+    for (const s of segments) {
+      const key = chunkKey(s.conv, s.seg)
+      this.#held.delete(key)
+      this.#held.set(key, s)
+    }
+    for (const [key, s] of this.#held) {
+      if (this.#held.size <= HELD_CHUNKS) break
+      this.#held.delete(key)
+      this.#index.evict(s.conv, s.seg)
     }
   }
 

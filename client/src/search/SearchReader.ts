@@ -2,13 +2,16 @@ import type { ConvId } from '@waggle/schema'
 import { MessageIndex, type SearchPage } from './MessageIndex.ts'
 import type { SearchStore } from './SearchStore.ts'
 
+/** Chunks read per page on a first load (each about a thousand messages). */
+const LOAD_PAGE_CHUNKS = 32
+
 /**
  * A tab's view of the device's message index: the whole index in memory, loaded from the
  * search store on first use and kept current by following the store's revisions (the leader
  * tab's indexer writes them). Queries never touch IndexedDB.
  */
 export class SearchReader {
-  readonly #store: Pick<SearchStore, 'since' | 'onSaved'>
+  readonly #store: Pick<SearchStore, 'since' | 'onSaved' | 'all'>
   readonly #onError: (err: unknown) => void
   #index: MessageIndex | null = null
   #rev = 0
@@ -18,7 +21,7 @@ export class SearchReader {
   readonly #listeners = new Set<() => void>()
   #disposed = false
 
-  constructor(store: Pick<SearchStore, 'since' | 'onSaved'>, onError: (err: unknown) => void) {
+  constructor(store: Pick<SearchStore, 'since' | 'onSaved' | 'all'>, onError: (err: unknown) => void) {
     this.#store = store
     this.#onError = onError
   }
@@ -59,6 +62,25 @@ export class SearchReader {
     this.#index = null
   }
 
+  /** The first load, page by page, letting the page paint in between (a million messages take a while). */
+  async #loadAll(): Promise<void> {
+    const index = new MessageIndex()
+    const pages = this.#store.all(LOAD_PAGE_CHUNKS)
+    for (;;) {
+      const page = await pages.next()
+      if (page.done === true) {
+        this.#rev = page.value
+        break
+      }
+      for (const chunk of page.value) index.putChunk(chunk)
+      if (this.#disposed) return
+      await new Promise((resolve) => setTimeout(resolve, 0))
+    }
+    this.#index = index
+    // Chunks saved while loading have a newer revision: the next refresh reads them.
+    this.#again = true
+  }
+
   /** Applies the chunks written since the last revision; one refresh at a time, coalesced. */
   #refresh(): Promise<void> {
     if (this.#loading !== null) {
@@ -69,12 +91,16 @@ export class SearchReader {
       try {
         do {
           this.#again = false
+          if (this.#index === null) {
+            await this.#loadAll()
+            if (this.#disposed) return
+            for (const listener of [...this.#listeners]) listener()
+            continue
+          }
           const { chunks, rev } = await this.#store.since(this.#rev)
           if (this.#disposed) return
-          const first = this.#index === null
-          if (this.#index === null) this.#index = MessageIndex.fromChunks(chunks)
-          else for (const chunk of chunks) this.#index.putChunk(chunk)
-          const changed = first || chunks.length > 0 || rev !== this.#rev
+          for (const chunk of chunks) this.#index.putChunk(chunk)
+          const changed = chunks.length > 0 || rev !== this.#rev
           this.#rev = rev
           if (changed) for (const listener of [...this.#listeners]) listener()
         } while (this.#again && !this.#disposed)

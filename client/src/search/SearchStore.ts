@@ -67,6 +67,22 @@ export class SearchStore {
     return rows.flatMap((row) => (row === undefined ? [] : [row.chunk]))
   }
 
+  /**
+   * Every chunk, in pages of `pageSize` (a first load: one huge read would hold the page for
+   * the time Chromium takes to deserialise it all), and the revision they are current for.
+   */
+  async *all(pageSize: number): AsyncGenerator<StoredChunk[], number> {
+    const rev = (await this.#db.meta.get('state'))?.rev ?? 0
+    let after: string | null = null
+    for (;;) {
+      const from: string | null = after
+      const rows: ChunkRow[] = await (from === null ? this.#db.chunks.orderBy('key') : this.#db.chunks.where('key').above(from)).limit(pageSize).toArray()
+      if (rows.length === 0) return rev
+      yield rows.map((row) => row.chunk)
+      after = rows[rows.length - 1]?.key ?? null
+    }
+  }
+
   /** Chunks written after revision `rev`, and the newest revision. */
   async since(rev: number): Promise<{ chunks: StoredChunk[]; rev: number }> {
     return this.#db.transaction('r', [this.#db.chunks, this.#db.meta], async () => {

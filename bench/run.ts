@@ -1,0 +1,54 @@
+/**
+ * Runs the benchmarks (not tests: they report numbers and whether goals are met, and never
+ * fail a build). `npm run bench -- [--only search] [--seed N] [--messages N]`; see README.md.
+ */
+import { parseArgs } from 'node:util'
+import { SEARCH_DEFAULTS, runSearchBench } from './search/run.ts'
+
+const BENCHES = ['search'] as const
+type BenchName = (typeof BENCHES)[number]
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    seed: { type: 'string' },
+    messages: { type: 'string' },
+    'per-conversation': { type: 'string' },
+    queries: { type: 'string' },
+    profile: { type: 'boolean' },
+    'indexer-batch': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+})
+
+if (values.help === true) {
+  console.log(`npm run bench -- [--only ${BENCHES.join(',')}] [--seed N] [--messages N] [--per-conversation N] [--queries N] [--profile] [--indexer-batch N]`)
+  process.exit(0)
+}
+
+function int(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback
+  const n = Number(raw.replace(/[_,]/g, ''))
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, not ${raw}`)
+  return n
+}
+
+const only = values.only === undefined ? [...BENCHES] : values.only.split(',').map((s) => s.trim())
+for (const name of only) if (!BENCHES.includes(name as BenchName)) throw new Error(`Unknown benchmark ${name}; known: ${BENCHES.join(', ')}`)
+const seed = int('seed', values.seed, Math.floor(Math.random() * 0x7fffffff))
+console.log(`bench: seed ${seed} (replay with --seed ${seed})`)
+
+for (const name of only as BenchName[]) {
+  if (name === 'search') {
+    const { table, file } = await runSearchBench({
+      ...SEARCH_DEFAULTS,
+      seed,
+      messages: int('messages', values.messages, SEARCH_DEFAULTS.messages),
+      perConversation: int('per-conversation', values['per-conversation'], SEARCH_DEFAULTS.perConversation),
+      queries: int('queries', values.queries, SEARCH_DEFAULTS.queries),
+      profile: values.profile === true,
+      ...(values['indexer-batch'] === undefined ? {} : { indexerBatch: int('indexer-batch', values['indexer-batch'], 64) }),
+    })
+    console.log(`\nsearch (seed ${seed})\n${table}\n\nwritten to ${file}`)
+  }
+}
