@@ -377,7 +377,7 @@ export interface ColleagueHit {
   /** Phone numbers to show (the directory's phone and extension). */
   phones: string[]
   /** Which field matched, for highlighting: ranges per field. */
-  ranges: { name: MatchRange[]; email: MatchRange[] }
+  ranges: { name: MatchRange[]; email: MatchRange[]; title: MatchRange[] }
 }
 
 export interface ContactHit {
@@ -404,7 +404,7 @@ export type RelaySearchState =
 export interface SearchResults {
   query: string
   conversations: ConversationHit[]
-  /** Newest first; grows with {@link SearchSession.moreMessages}. */
+  /** Newest first; as many as {@link SearchSession.setMessageLimit} asked for. */
   messages: MessageHit[]
   /** More messages past those shown (on the device or at the relay). */
   hasMoreMessages: boolean

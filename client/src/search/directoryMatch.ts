@@ -41,7 +41,7 @@ export function matchColleagues(query: string, colleagues: ReadonlyMap<UserId, C
     if (id === me) continue
     const phones = [c.phone ?? '', c.extension ?? ''].filter((p) => p !== '')
     const hit = allTermsMatch(terms, [c.name, c.title ?? '', c.email]) || emailMatches(query, c.email) || anyPhone(query, phones)
-    if (hit) out.push({ person: toPerson(id, c), phones, ranges: { name: ranges(c.name, terms), email: ranges(c.email, terms) } })
+    if (hit) out.push({ person: toPerson(id, c), phones, ranges: { name: ranges(c.name, terms), email: ranges(c.email, terms), title: ranges(c.title ?? '', terms) } })
   }
   return out.sort((a, b) => a.person.name.localeCompare(b.person.name))
 }

@@ -26,6 +26,14 @@ export interface MessageListApi {
   scrollToEnd(): void
   /** Scrolls a loaded message into view; false when it is not loaded. */
   scrollToMessage(id: string): boolean
+  /** Focuses a message's row when it is rendered and on screen; false otherwise. */
+  focusMessage(id: string): boolean
+}
+
+/** A message jumped to (from search): focusable, and highlighted for a moment. */
+export interface MessageJump {
+  id: string
+  highlighted: boolean
 }
 
 /**
@@ -33,7 +41,7 @@ export interface MessageListApi {
  * end: new messages keep it at the bottom when it is there, and loading older messages above
  * keeps the first visible message in place.
  */
-export function MessageList(props: { conversation: ConversationModel; ref: (api: MessageListApi) => void }): JSX.Element {
+export function MessageList(props: { conversation: ConversationModel; ref: (api: MessageListApi) => void; jump?: MessageJump | null }): JSX.Element {
   const app = useApp()
   const c = props.conversation
   const rows = createMemo(() => buildRows(c.messages(), { now: app.now(), readPosition: c.readPositionAtOpen() }))
@@ -119,6 +127,15 @@ export function MessageList(props: { conversation: ConversationModel; ref: (api:
       virtualizer.scrollToIndex(index, { align: 'center' })
       return true
     },
+    focusMessage(id: string) {
+      const row = scroller.querySelector<HTMLElement>(`[data-key="${CSS.escape(id)}"] .msg-row`)
+      if (row === null) return false
+      const box = scroller.getBoundingClientRect()
+      const r = row.getBoundingClientRect()
+      if (r.bottom <= box.top || r.top >= box.bottom) return false
+      row.focus({ preventScroll: r.top >= box.top && r.bottom <= box.bottom })
+      return document.activeElement === row
+    },
   })
 
   // Mark read: the newest message on screen, while the page is visible (debounced).
@@ -169,7 +186,8 @@ export function MessageList(props: { conversation: ConversationModel; ref: (api:
                   <Show when={rows()[index()]}>
                     {(row) => (
                       <VirtualRow index={index()} rowKey={key} measure={(el) => virtualizer.measureElement(el)}>
-                        <MessageRowView row={row()} conversation={c} latestOwn={latestOwn() === key} />
+                        <MessageRowView row={row()} conversation={c} latestOwn={latestOwn() === key}
+                          jump={props.jump?.id === key ? (props.jump.highlighted ? 'highlighted' : 'focusable') : null} />
                       </VirtualRow>
                     )}
                   </Show>

@@ -15,7 +15,13 @@ import { clockTime, fullTime } from '../format/time.ts'
  * Author and time are visible at the start of a run and hidden-but-read otherwise, so a screen
  * reader hears author, time, text and delivery for every message.
  */
-export function MessageRowView(props: { row: MessageRow; conversation: ConversationModel; latestOwn: boolean }): JSX.Element {
+export function MessageRowView(props: {
+  row: MessageRow
+  conversation: ConversationModel
+  latestOwn: boolean
+  /** The message jumped to from search: highlighted for a moment, and focusable while it stays the target. */
+  jump?: 'highlighted' | 'focusable' | null
+}): JSX.Element {
   const { model } = useApp()
   const m = () => props.row.message
   const person = () => model.person(m().author)
@@ -25,7 +31,10 @@ export function MessageRowView(props: { row: MessageRow; conversation: Conversat
   if (system !== undefined) return <SystemMessageLine row={props.row} event={system} />
 
   return (
-    <div class="msg-row" classList={{ 'msg-own': m().own, 'msg-first': props.row.showHeader }}>
+    <div
+      class="msg-row" classList={{ 'msg-own': m().own, 'msg-first': props.row.showHeader, 'is-target': props.jump === 'highlighted' }}
+      tabIndex={props.jump === 'highlighted' || props.jump === 'focusable' ? -1 : undefined} aria-current={props.jump === 'highlighted' ? 'true' : undefined}
+    >
       <Show when={props.row.day}>{(day) => <div class="day-separator"><span>{day()}</span></div>}</Show>
       <Show when={props.row.firstUnread}>
         <div class="unread-divider"><span>New messages</span></div>

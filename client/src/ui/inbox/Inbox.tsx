@@ -2,16 +2,22 @@ import { Match, Show, Switch, createMemo, createSignal, type JSX } from 'solid-j
 import type { InboxFilter } from '../../bind/model.ts'
 import { useApp } from '../context.ts'
 import { NewConversationDialog } from '../create/NewConversationDialog.tsx'
+import { InboxSearch } from '../search/InboxSearch.tsx'
 import { emptyText, filterInbox } from '../format/inbox.ts'
 import { ConversationList } from './ConversationList.tsx'
 import { InboxFilters } from './InboxFilters.tsx'
 import './inbox.css'
 
-/** The inbox pane: heading, "New conversation", filters and the conversation list. */
+/**
+ * The inbox pane: heading, "New conversation", the search field, filters and the conversation
+ * list. While the search is in use its panel takes the list's place (the list stays mounted,
+ * hidden, so its focus and scroll position are there when the search closes).
+ */
 export function Inbox(): JSX.Element {
   const { model } = useApp()
   const [filter, setFilter] = createSignal<InboxFilter>('all')
   const [creating, setCreating] = createSignal(false)
+  const [searching, setSearching] = createSignal(false)
   const items = createMemo(() => filterInbox(model.inbox(), filter()))
   const anyUnread = () => model.inbox().some((i) => !i.archived && i.unread > 0)
 
@@ -26,20 +32,23 @@ export function Inbox(): JSX.Element {
           <span class="sr-only">New conversation</span>
         </button>
       </div>
-      <InboxFilters value={filter()} onChange={setFilter} anyUnread={anyUnread()} />
-      <Switch>
-        <Match when={!model.inboxReady()}>
-          <InboxSkeleton />
-        </Match>
-        <Match when={items().length === 0}>
-          <div class="inbox-empty">
-            <p>{emptyText[filter()]}</p>
-          </div>
-        </Match>
-        <Match when={items().length > 0}>
-          <ConversationList items={items()} />
-        </Match>
-      </Switch>
+      <InboxSearch onActive={setSearching} />
+      <div class="inbox-body" hidden={searching()}>
+        <InboxFilters value={filter()} onChange={setFilter} anyUnread={anyUnread()} />
+        <Switch>
+          <Match when={!model.inboxReady()}>
+            <InboxSkeleton />
+          </Match>
+          <Match when={items().length === 0}>
+            <div class="inbox-empty">
+              <p>{emptyText[filter()]}</p>
+            </div>
+          </Match>
+          <Match when={items().length > 0}>
+            <ConversationList items={items()} />
+          </Match>
+        </Switch>
+      </div>
       <Show when={creating()}>
         <NewConversationDialog onClose={() => setCreating(false)} />
       </Show>
