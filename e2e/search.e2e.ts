@@ -9,13 +9,14 @@
  * - recent searches: only opened items, synced to a second device of the same user; Clear;
  * - "Create contact" for a number nobody has, seen by a colleague; a contact without an email
  *   address opens its card with the numbers to call;
- * - the keyboard: Ctrl+K and "/" focus the field, Down moves into the results, Escape leaves.
+ * - the keyboard: Ctrl+K and "/" focus the field, Down moves into the results, Escape leaves;
+ * - a message deleted is no longer found; with the relay down the device still answers and says so.
  * The pure helpers (snippet, highlight segments, the load-until-found loop) are unit-tested in
  * `client/src/ui/format/search.test.ts`; matching itself in `client/src/search`.
  */
 import type { Locator, Page } from 'playwright-core'
 import { afterEach, describe, expect, test } from 'vitest'
-import { AppScene, WAIT, conversations, message, messageLog, openConversation } from './support/appFlows.ts'
+import { AppScene, WAIT, conversations, message, messageLog, openConversation, send } from './support/appFlows.ts'
 
 const scene = new AppScene()
 
@@ -326,5 +327,29 @@ describe('search', () => {
     await composer.click()
     await anna.keyboard.type('a/b')
     expect(await composer.inputValue()).toBe('a/b')
+  })
+
+  test('a deleted message is no longer found; offline, the device answers and says the server part is missing', async () => {
+    const relay = await scene.startRelay()
+    const lena = await scene.signedIn('Lena Fischer')
+    await openConversation(lena, 'Field reports')
+    await send(lena, 'Appunti dal cantiere di Bolzano: perché manca il cavo?')
+    await searchFor(lena, 'bolzano perche')
+    await expect.poll(() => results(lena, 'Messages').count(), SLOW).toBe(1)
+    await field(lena).press('Escape')
+
+    await message(lena, 'Appunti dal cantiere').hover()
+    await message(lena, 'Appunti dal cantiere').getByRole('button', { name: 'Message actions' }).click()
+    await lena.getByRole('menuitem', { name: 'Delete' }).click()
+    await lena.getByRole('dialog', { name: 'Delete message?' }).getByRole('button', { name: 'Delete' }).click()
+    await searchFor(lena, 'bolzano')
+    await expect.poll(() => section(lena, 'Messages').count(), SLOW).toBe(0)
+    await field(lena).press('Escape')
+
+    await relay.stop()
+    // Report 9999 is in the segment on the device; older reports are only at the relay.
+    await searchFor(lena, 'report 9999')
+    await expect.poll(() => text(results(lena, 'Messages').first()), SLOW).toContain('Report 9999:')
+    await expect.poll(() => text(panel(lena).locator('.search-relay')), SLOW).toBe('Offline: showing what is on this device')
   })
 })

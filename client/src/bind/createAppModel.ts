@@ -23,8 +23,8 @@ import { directoryPeople, phonebookContacts } from './people.ts'
 import { createPresence } from './presence.ts'
 import { createFiles } from './uploads/createFiles.ts'
 import { createSearch, type SearchDirectory } from './search.ts'
-import { SearchIndexer, type IndexerProgress } from '../search/SearchIndexer.ts'
-import { SearchReader } from '../search/SearchReader.ts'
+import type { IndexerProgress } from '../search/SearchIndexer.ts'
+import { LazyReader } from '../search/LazyReader.ts'
 import { SearchStore } from '../search/SearchStore.ts'
 import type { Uploader } from './uploads/Uploader.ts'
 import { UploadStore } from './uploads/UploadStore.ts'
@@ -226,19 +226,22 @@ function build(options: AppModelOptions, disposeRoot: () => void): AppModel {
   disposers.add(() => files.dispose())
 
   /** The search index: the leader keeps it in step with stored segments; every tab reads it. */
-  const searchReader = new SearchReader(searchStore, onError)
+  // The index code loads with import(): it is not needed to show the inbox.
+  const searchReader = new LazyReader(async () => new (await import('../search/SearchReader.ts')).SearchReader(searchStore, onError))
   disposers.add(() => searchReader.dispose())
   const [indexProgress, setIndexProgress] = createSignal<IndexerProgress | null>(null)
-  const startSearchIndexer = () => {
+  const startSearchIndexer = async () => {
+    const { SearchIndexer } = await import('../search/SearchIndexer.ts')
+    if (disposers.disposed) return
     const searchIndexer = new SearchIndexer({ storage, store: searchStore, onError })
     disposers.add(() => searchIndexer.dispose())
     disposers.add(searchIndexer.onProgress(setIndexProgress))
-    void searchIndexer.start()
+    await searchIndexer.start()
   }
 
   const startLeaderWork = () => {
     if (sender !== null || disposers.disposed) return
-    startSearchIndexer()
+    startSearchIndexer().catch(onError)
     const indexer = new Indexer({
       me, index, onError, open: (name) => sync.open(name),
       stored: async (name) => (await storage.logLength(name)) > 0,

@@ -7,7 +7,7 @@ import { createEffect, createMemo, createSignal, onCleanup, type Accessor } from
 import type * as Y from 'yjs'
 import { matchColleagues, matchContacts, matchConversations, phoneNumberOf } from '../search/directoryMatch.ts'
 import type { IndexerProgress } from '../search/SearchIndexer.ts'
-import type { SearchReader } from '../search/SearchReader.ts'
+import type { SearchReaderPort } from '../search/LazyReader.ts'
 import { matchRanges, queryTerms } from '@waggle/schema'
 import { onDocChange } from './docs.ts'
 import type {
@@ -29,7 +29,7 @@ export interface SearchDeps {
   entries: Accessor<ReadonlyMap<ConvId, InboxEntry>>
   directory: Accessor<SearchDirectory>
   person: (id: UserId) => Person | undefined
-  reader: SearchReader
+  reader: SearchReaderPort
   /** The leader's indexer progress; null in other tabs. */
   progress: Accessor<IndexerProgress | null>
   online: Accessor<boolean>
@@ -62,7 +62,7 @@ export function createSearch(deps: SearchDeps): SearchModel {
 
   const indexStatus = createMemo((): SearchIndexStatus => {
     readerVersion()
-    const messages = deps.reader.stats()?.messages ?? 0
+    const messages = deps.reader.messageCount()
     const p = deps.progress()
     if (p === null) return { state: deps.reader.ready ? 'ready' : 'building', done: 0, total: 0, messages }
     return { state: p.state === 'building' || !deps.reader.ready ? 'building' : 'ready', done: p.done, total: p.total, messages }
@@ -79,8 +79,14 @@ export function createSearch(deps: SearchDeps): SearchModel {
 }
 
 function createSession(deps: SearchDeps, readerVersion: Accessor<number>): SearchSession {
-  void deps.reader.open()
   const [query, setQuery] = createSignal('')
+  let opened = false
+  /** The index is loaded on the first search, not when the field appears. */
+  const openReader = () => {
+    if (opened) return
+    opened = true
+    void deps.reader.open()
+  }
   const [limit, setLimit] = createSignal(3)
   const inConversations = createMemo(() => new Set(deps.entries().keys()))
 
@@ -123,7 +129,10 @@ function createSession(deps: SearchDeps, readerVersion: Accessor<number>): Searc
 
   return {
     results,
-    setQuery: (q) => setQuery(q),
+    setQuery: (q) => {
+      if (q.trim() !== '') openReader()
+      setQuery(q)
+    },
     setMessageLimit: (n) => setLimit(Math.max(1, Math.min(1000, Math.floor(n)))),
   }
 }

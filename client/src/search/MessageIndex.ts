@@ -206,6 +206,13 @@ export class MessageIndex {
     return { hits, total }
   }
 
+  /** Live messages in the index (cheap: no text is walked). */
+  messageCount(): number {
+    let n = 0
+    for (const segs of this.#convs.values()) for (const chunk of segs.values()) n += chunk.liveCount
+    return n
+  }
+
   /** Sizes, for diagnostics and the storage budget; walks every text (tens of ms for 1M messages). */
   stats(): IndexStats {
     const stats: IndexStats = { chunks: 0, messages: 0, terms: 0, postings: 0, bytes: 0, rawTextBytes: 0 }

@@ -51,6 +51,12 @@ export class SearchReader {
     return this.#index?.segments() ?? new Map<ConvId, number[]>()
   }
 
+  /** Live messages in the index; 0 before it is loaded. */
+  messageCount(): number {
+    return this.#index?.messageCount() ?? 0
+  }
+
+  /** Sizes (walks every text: not for the UI path). */
   stats(): ReturnType<MessageIndex['stats']> | null {
     return this.#index?.stats() ?? null
   }

@@ -1,11 +1,15 @@
 import { useNavigate } from '@solidjs/router'
-import { Show, createEffect, createSignal, createUniqueId, on, onCleanup, type JSX } from 'solid-js'
+import { Show, createEffect, createSignal, createUniqueId, lazy, on, onCleanup, type JSX } from 'solid-js'
 import type { RecentItem } from '../../bind/model.ts'
 import { useApp } from '../context.ts'
 import { ALL_TAB_LIMIT, MESSAGE_PAGE, type SearchTab } from '../format/search.ts'
-import { ContactCardDialog, CreateContactDialog, type ContactCard } from './ContactDialogs.tsx'
-import { SearchPanel } from './SearchPanel.tsx'
+import type { ContactCard } from './ContactDialogs.tsx'
 import './search.css'
+
+// Loaded on first use: the panel and its dialogs are not needed to show the inbox.
+const SearchPanel = lazy(async () => ({ default: (await import('./SearchPanel.tsx')).SearchPanel }))
+const ContactCardDialog = lazy(async () => ({ default: (await import('./ContactDialogs.tsx')).ContactCardDialog }))
+const CreateContactDialog = lazy(async () => ({ default: (await import('./ContactDialogs.tsx')).CreateContactDialog }))
 
 /**
  * The search field at the top of the inbox and, while it is focused or holds text, the search
