@@ -408,6 +408,10 @@ export interface SearchResults {
   messages: MessageHit[]
   /** More messages past those shown (on the device or at the relay). */
   hasMoreMessages: boolean
+  /** All messages found: exact on the device; the relay's part counts what it sent so far. */
+  messageTotal: number
+  /** False while the relay has more than it sent: then {@link messageTotal} is a lower bound. */
+  messageTotalExact: boolean
   colleagues: ColleagueHit[]
   contacts: ContactHit[]
   relay: RelaySearchState

@@ -120,6 +120,8 @@ function createSession(deps: SearchDeps, readerVersion: Accessor<number>): Searc
       conversations: matchConversations(q, deps.inbox()),
       messages: messages.slice(0, limit()),
       hasMoreMessages: found.total > limit() || relay.more() || messages.length > limit(),
+      messageTotal: found.total + fromRelay.length,
+      messageTotalExact: !relay.more(),
       colleagues: matchColleagues(q, dir.colleagues, deps.me),
       contacts: matchContacts(q, dir.phonebook, dir.guests, dir.colleagues),
       relay: relay.state(),

@@ -105,6 +105,7 @@ describe('texts', () => {
     expect(resultCountText(0)).toBe('No results')
     expect(resultCountText(1)).toBe('1 result')
     expect(resultCountText(12)).toBe('12 results')
+    expect(resultCountText(12345)).toBe('12,345 results')
     expect(resultCountText(30, true)).toBe('More than 30 results')
   })
   test('relay states', () => {

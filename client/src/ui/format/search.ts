@@ -163,11 +163,12 @@ function collapseWhitespace(text: string): { text: string; map: number[] } {
   return { text: out, map }
 }
 
-/** "1 result", "12 results", "More than 30 results", "No results". */
+/** "1 result", "1,234 results", "More than 30 results" (a lower bound), "No results". */
 export function resultCountText(count: number, more = false): string {
-  if (more) return `More than ${count} results`
+  const n = count.toLocaleString('en-US')
+  if (more) return `More than ${n} results`
   if (count === 0) return 'No results'
-  return count === 1 ? '1 result' : `${count} results`
+  return count === 1 ? '1 result' : `${n} results`
 }
 
 /** What the panel says about the relay's part of a message search; null when nothing needs saying. */

@@ -108,16 +108,16 @@ function Results(props: SearchPanelProps): JSX.Element {
     if (res === null) return ''
     const sizes: Record<SearchCategory, number> = {
       conversations: res.conversations.length,
-      messages: all() ? Math.min(ALL_TAB_LIMIT, res.messages.length) : res.messages.length,
+      messages: res.messageTotal,
       colleagues: res.colleagues.length,
       contacts: res.contacts.length,
     }
     if (all()) {
       const total = sizes.conversations + sizes.messages + sizes.colleagues + sizes.contacts
-      return resultCountText(total, res.hasMoreMessages || res.messages.length > ALL_TAB_LIMIT)
+      return resultCountText(total, !res.messageTotalExact)
     }
     const tab = props.tab as SearchCategory
-    return resultCountText(sizes[tab], tab === 'messages' && res.hasMoreMessages)
+    return resultCountText(sizes[tab], tab === 'messages' && !res.messageTotalExact)
   })
   // Screen readers hear the count once typing pauses, not on every key.
   const [announced, setAnnounced] = createSignal('')
