@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import { build } from 'vite'
 import { CHROMIUM, CHROMIUM_FLAGS } from '../../e2e/support/browser.ts'
-import { serveStatic } from '../support/staticServer.ts'
+import { CROSS_ORIGIN_ISOLATED, serveStatic } from '../../e2e/support/staticServer.ts'
 import type { Distribution, SearchBenchApi } from './page/api.ts'
 
 const PAGE_SRC = fileURLToPath(new URL('./page/', import.meta.url))
@@ -99,7 +99,7 @@ export async function runSearchBench(options: SearchBenchOptions): Promise<{ tab
   const b0 = performance.now()
   await buildPage()
   console.log(`search: page built in ${Math.round(performance.now() - b0)} ms`)
-  const server = await serveStatic(PAGE_DIST)
+  const server = await serveStatic(PAGE_DIST, CROSS_ORIGIN_ISOLATED)
   const profile = await mkdtemp(join(os.tmpdir(), 'waggle-bench-'))
   const flags = [...CHROMIUM_FLAGS, '--js-flags=--max-old-space-size=8192', '--enable-precise-memory-info']
   const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: flags })

@@ -4,6 +4,8 @@
  * from `performance.now()` in the page.
  */
 
+import type { IndexStats } from '../../../client/src/search/MessageIndex.ts'
+
 export interface Shape {
   seed: number
   conversations: number
@@ -58,14 +60,7 @@ export interface LoadResult {
   ms: number
   blocking: Blocking
   statsMs: number
-  stats: {
-    chunks: number
-    messages: number
-    terms: number
-    postings: number
-    bytes: number
-    rawTextBytes: number
-  }
+  stats: IndexStats
 }
 
 export interface KindResult extends Distribution {

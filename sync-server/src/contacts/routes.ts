@@ -3,10 +3,9 @@ import {
   type Contact, type ContactId, type CreateContactResponse, type Principal,
 } from '@waggle/schema'
 import type { Context, Hono } from 'hono'
-import { createHash } from 'node:crypto'
 import { isDeepStrictEqual } from 'node:util'
 import { RateLimiter } from '../auth/RateLimiter.ts'
-import { bearer, jsonBody } from '../http/validate.ts'
+import { jsonBody, sessionRateKey } from '../http/validate.ts'
 import type { DocHub } from '../relay/DocHub.ts'
 
 export interface ContactRoutesDeps {
@@ -32,7 +31,7 @@ export function mountContactRoutes(app: Hono, deps: ContactRoutesDeps): void {
     if (who.role === 'guest') throw new WaggleError(Reason.forbidden, 'Guests cannot add contacts to the phonebook')
     const id = c.req.param('id')
     if (!ID_PATTERN.test(id)) throw new WaggleError(Reason.badRequest, 'id: Not an id (letters, digits, _ and -, at most 64)')
-    if (!limiter.take(createHash('sha256').update(bearer(c) ?? '').digest('base64url'))) {
+    if (!limiter.take(sessionRateKey(c))) {
       throw new WaggleError(Reason.rateLimited, 'Too many contacts created in a short time; wait a minute and try again')
     }
     const contact = storedContact(await jsonBody(c, CreateContactBody))

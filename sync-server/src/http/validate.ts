@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { Reason, WaggleError } from '@waggle/schema'
 import type { Context } from 'hono'
 import * as v from 'valibot'
@@ -26,4 +27,9 @@ export async function jsonBody<S extends v.GenericSchema>(c: Context, schema: S)
 export function bearer(c: Context): string | null {
   const h = c.req.header('authorization')
   return h?.startsWith('Bearer ') ? h.slice(7) : null
+}
+
+/** The key a per-session rate limit counts under: a hash, so a limiter's memory holds no usable token. */
+export function sessionRateKey(c: Context): string {
+  return createHash('sha256').update(bearer(c) ?? '').digest('base64url')
 }

@@ -1,13 +1,11 @@
 import {
-  Reason, RelaySearchBody, WaggleError, canRead, docAccess,
+  Reason, RelaySearchBody, WaggleError, canRead, docAccess, queryTerms,
   type ConvId, type Principal, type RelaySearchResponse,
 } from '@waggle/schema'
 import type { Context, Hono } from 'hono'
-import { createHash } from 'node:crypto'
 import { RateLimiter } from '../auth/RateLimiter.ts'
-import { bearer, jsonBody } from '../http/validate.ts'
+import { jsonBody, sessionRateKey } from '../http/validate.ts'
 import type { AccountStore } from '../storage/AccountStore.ts'
-import { queryTerms } from '@waggle/schema'
 import type { MessageSearch, ReadableConversation } from './MessageSearch.ts'
 
 export interface SearchRoutesDeps {
@@ -29,9 +27,8 @@ export function mountSearchRoutes(app: Hono, deps: SearchRoutesDeps): void {
 
   app.post('/api/search', async (c) => {
     const who = await deps.signedIn(c)
-    // Per session (a hash, so the limiter's memory holds no usable token): typing fires a
-    // search per pause, a script firing hundreds is stopped here.
-    if (!limiter.take(sessionKey(bearer(c) ?? ''))) {
+    // Per session: typing fires a search per pause, a script firing hundreds is stopped here.
+    if (!limiter.take(sessionRateKey(c))) {
       throw new WaggleError(Reason.rateLimited, 'Too many searches in a short time; wait a few seconds and search again')
     }
     const body = await jsonBody(c, RelaySearchBody)
@@ -47,7 +44,6 @@ export function mountSearchRoutes(app: Hono, deps: SearchRoutesDeps): void {
   })
 }
 
-const sessionKey = (token: string): string => createHash('sha256').update(token).digest('base64url')
 
 /**
  * The conversations `who` belongs to and the first segment of each they may read: the
