@@ -3,9 +3,10 @@
  * fail a build). `npm run bench -- [--only search] [--seed N] [--messages N]`; see README.md.
  */
 import { parseArgs } from 'node:util'
+import { CRDT_DEFAULTS, runCrdtBench } from './crdt/run.ts'
 import { SEARCH_DEFAULTS, runSearchBench } from './search/run.ts'
 
-const BENCHES = ['search'] as const
+const BENCHES = ['search', 'crdt'] as const
 type BenchName = (typeof BENCHES)[number]
 
 const { values } = parseArgs({
@@ -17,12 +18,13 @@ const { values } = parseArgs({
     queries: { type: 'string' },
     profile: { type: 'boolean' },
     'indexer-batch': { type: 'string' },
+    'crdt-messages': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 })
 
 if (values.help === true) {
-  console.log(`npm run bench -- [--only ${BENCHES.join(',')}] [--seed N] [--messages N] [--per-conversation N] [--queries N] [--profile] [--indexer-batch N]`)
+  console.log(`npm run bench -- [--only ${BENCHES.join(',')}] [--seed N] [--messages N] [--per-conversation N] [--queries N] [--profile] [--indexer-batch N] [--crdt-messages N]`)
   process.exit(0)
 }
 
@@ -50,5 +52,8 @@ for (const name of only as BenchName[]) {
       ...(values['indexer-batch'] === undefined ? {} : { indexerBatch: int('indexer-batch', values['indexer-batch'], 64) }),
     })
     console.log(`\nsearch (seed ${seed})\n${table}\n\nwritten to ${file}`)
+  } else if (name === 'crdt') {
+    const { table, file } = runCrdtBench({ seed, messages: int('crdt-messages', values['crdt-messages'], CRDT_DEFAULTS.messages) })
+    console.log(`\ncrdt: the chat workload in Yjs and Automerge (seed ${seed})\n${table}\n\nwritten to ${file}`)
   }
 }

@@ -30,6 +30,21 @@ async function device(id: string, storage = new MemoryDocStorage()): Promise<Syn
   return client
 }
 
+/**
+ * Writes `text` to `doc` as `id` on a device (`storage`) that has not reached the relay yet, so
+ * the write is queued before any `access` frame could refuse it locally (offline-first).
+ */
+async function writtenOffline(id: string, storage: MemoryDocStorage, doc: typeof sales, text: string): Promise<void> {
+  const session = await relay.signIn(id)
+  const offline = new SyncClient({
+    account: `${session.workspaceId}.${session.userId}`, url: relay.wsUrl, token: session.token, storage,
+    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket, network: { target: new EventTarget(), isOnline: () => false }, tabs: null,
+  })
+  send(offline, doc, id, text)
+  await expect.poll(() => offline.status.get().pending, { timeout: 5000 }).toBeGreaterThan(0)
+  offline.close()
+}
+
 function send(client: SyncClient, doc: typeof sales, author: string, text: string): void {
   const handle = client.open(doc)
   appendMessage(handle.doc, { id: newMessageId(), author: author as UserId, time: Date.now(), text }, Origin.local)
@@ -80,11 +95,11 @@ describe('SyncClient against a real relay', () => {
 
   it('marks a write to a read-only conversation rejected with the reason, and keeps other work', async () => {
     relay = await new TestRelay().start()
-    const anna = await device('anna')
+    const storage = new MemoryDocStorage()
+    await writtenOffline('anna', storage, announcements, 'Not allowed here')
+    const anna = await device('anna', storage)
     const keepAnn = anna.open(announcements)
     const keepSales = anna.open(sales)
-    await expect.poll(() => anna.access(announcements), { timeout: 5000 }).toBe('read')
-    send(anna, announcements, 'anna', 'Not allowed here')
     send(anna, sales, 'anna', 'Allowed here')
     await expect.poll(async () => (await anna.outbox()).map((e) => [e.doc, e.state, e.reason]), { timeout: 5000 })
       .toEqual([[announcements, 'rejected', 'read-only']])
@@ -135,11 +150,12 @@ describe('SyncClient against a real relay', () => {
   it('discards a rejected edit and takes it back on this device only, where it stays gone', async () => {
     relay = await new TestRelay().start()
     const storage = new MemoryDocStorage()
+    await writtenOffline('anna', storage, announcements, 'Not allowed here')
     const anna = await device('anna', storage)
     const keep = anna.open(announcements)
     await expect.poll(() => anna.access(announcements), { timeout: 5000 }).toBe('read')
-    const before = texts(anna, announcements)
-    send(anna, announcements, 'anna', 'Not allowed here')
+    await expect.poll(() => texts(anna, announcements).length, { timeout: 5000 }).toBeGreaterThan(1)
+    const before = texts(anna, announcements).filter((t) => t !== 'Not allowed here')
     await expect.poll(async () => (await anna.outbox()).map((e) => e.state), { timeout: 5000 }).toEqual(['rejected'])
     const [entry] = await anna.outbox()
     const ids = messageIdsIn(entry?.update ?? new Uint8Array())

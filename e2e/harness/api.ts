@@ -33,6 +33,14 @@ export interface HarnessApi {
   status(): Promise<SyncStatus>
   isLeader(): Promise<boolean>
   outbox(): Promise<HarnessOutboxEntry[]>
+  /** What the relay said this session may do with an open document (null: not yet). */
+  access(doc: string): Promise<string | null>
+  /**
+   * Posts `message` on the account's BroadcastChannel as another tab could (`account` and
+   * `update` are filled in when absent: the signed-in account, and an update of a scratch
+   * document appending a message with `text` by the signed-in user), e.g. a crafted message.
+   */
+  postRaw(message: Record<string, unknown>, text?: string): Promise<void>
   /** Resolves once the status is `synced`; rejects with the last status after `timeoutMs`. */
   waitSynced(timeoutMs?: number): Promise<void>
 }

@@ -3,7 +3,8 @@
  * in a real browser tab, driven by the tests through `window.harness` (see api.ts). No UI.
  */
 import { DexieDocStorage, SyncClient, type DocHandle, type SyncStatus } from '@waggle/client'
-import { Origin, appendMessage, isDeleted, isDocName, listMessages, newMessageId, type UserId } from '@waggle/schema'
+import { Origin, appendMessage, isDeleted, isDocName, listMessages, newMessageId, type DocName, type UserId } from '@waggle/schema'
+import * as Y from 'yjs'
 import type { HarnessApi, HarnessSession } from './api.ts'
 
 let client: SyncClient | null = null
@@ -76,6 +77,25 @@ const harness: HarnessApi = {
   async outbox() {
     const entries = await started().outbox()
     return entries.map(({ seq, doc, state }) => ({ seq, doc, state }))
+  },
+
+  access: (doc) => Promise.resolve(started().access(doc as DocName)),
+
+  postRaw(message, text) {
+    if (session === null) throw new Error('harness.start() has not been called')
+    const account = `${session.workspaceId}.${session.userId}`
+    const out: Record<string, unknown> = { account, ...message }
+    if (text !== undefined && out['update'] === undefined) {
+      const scratch = new Y.Doc()
+      let update: Uint8Array | null = null
+      scratch.on('update', (u: Uint8Array) => (update = u))
+      appendMessage(scratch, { id: newMessageId(), author: session.userId as UserId, time: Date.now(), text }, Origin.local)
+      out['update'] = update
+    }
+    const channel = new BroadcastChannel(`waggle:${account}`)
+    channel.postMessage(out)
+    channel.close()
+    return Promise.resolve()
   },
 
   waitSynced(timeoutMs = 20_000) {

@@ -15,6 +15,14 @@ export const Reason = {
   malformedUpdate: 'malformed-update',
   /** An update whose content breaks the document's rules (e.g. a status message over 100 characters). */
   invalidContent: 'invalid-content',
+  /** An update that builds on one the relay does not have (refused, never stored, or not yet sent): structs left pending. */
+  missingDependency: 'missing-dependency',
+  /** A plain value in an update nested deeper than the relay's limit. */
+  valueTooDeep: 'value-too-deep',
+  /** A plain value in an update larger than the relay's limit. */
+  valueTooLarge: 'value-too-large',
+  /** An update that took the relay longer than its time budget to decode and check. */
+  tooExpensive: 'too-expensive',
   frameTooLarge: 'frame-too-large',
   invalidDocName: 'invalid-doc-name',
   notSubscribed: 'not-subscribed',

@@ -1,4 +1,4 @@
-import { Limits, ProtocolLimits, SEGMENT_MAX_MESSAGES } from '@waggle/schema'
+import { DEFAULT_UPDATE_LIMITS, Limits, ProtocolLimits, SEGMENT_MAX_MESSAGES } from '@waggle/schema'
 
 /** Everything a relay instance can be tuned with; `main.ts` fills it from the environment. */
 export interface ServerConfig {
@@ -21,6 +21,14 @@ export interface ServerConfig {
   /** Sign-in codes one email may request per `codeWindowMs`. */
   codeRequestsPerWindow: number
   codeWindowMs: number
+  /** Sign-in codes one remote address may request per `codeWindowMs`, over all email addresses. */
+  codeRequestsPerIpPerWindow: number
+  /** Code verifications one remote address may try per `codeWindowMs`, over all email addresses. */
+  codeVerifiesPerIpPerWindow: number
+  /** Sockets that have not finished their hello (or, on `/sync/`, their token check) at once: all of them… */
+  maxPendingSockets: number
+  /** …and from one remote address. Past either, a new socket is closed at once with 4529. */
+  maxPendingSocketsPerIp: number
   sessionTtlMs: number
   /**
    * Inbox projection waits this long after a conversation's first unprojected write, so a
@@ -37,6 +45,28 @@ export interface ServerConfig {
   /** `PUT /api/contacts/:id` calls one session may make per `contactWindowMs` (then 429). */
   contactsPerWindow: number
   contactWindowMs: number
+  /** Largest client update (bytes) and most structs in one (the write gate's decoding bounds). */
+  maxUpdateBytes: number
+  maxUpdateStructs: number
+  /** Deepest nesting of arrays and objects in one plain value of a client update. */
+  maxValueDepth: number
+  /** Largest plain value of a client update, as the length of its JSON text (see `UpdateLimits`). */
+  maxValueSize: number
+  /**
+   * Time budget (ms) for decoding and checking one client update in the write gate; one that
+   * takes longer is refused (`too-expensive`) and logged.
+   */
+  gateTimeBudgetMs: number
+  /** The content-level write gate; `false` only for the benchmark that compares against no gate (access still applies). */
+  writeGate: boolean
+  /**
+   * Writes to message segments one connection may make per `writeWindowMs` (a token bucket: a
+   * burst of this many, refilled evenly over the window); past it they are rejected `rate-limited`.
+   */
+  segmentWritesPerWindow: number
+  /** Writes to presence documents one connection may make per `writeWindowMs`. */
+  presenceWritesPerWindow: number
+  writeWindowMs: number
 }
 
 export const defaultConfig: ServerConfig = {
@@ -52,6 +82,10 @@ export const defaultConfig: ServerConfig = {
   maxCodeAttempts: 5,
   codeRequestsPerWindow: 5,
   codeWindowMs: 10 * 60_000,
+  codeRequestsPerIpPerWindow: 30,
+  codeVerifiesPerIpPerWindow: 60,
+  maxPendingSockets: 64,
+  maxPendingSocketsPerIp: 8,
   sessionTtlMs: 30 * 24 * 3600_000,
   inboxDebounceMs: 50,
   segmentMaxMessages: SEGMENT_MAX_MESSAGES,
@@ -60,6 +94,15 @@ export const defaultConfig: ServerConfig = {
   searchWindowMs: 10_000,
   contactsPerWindow: 20,
   contactWindowMs: 60_000,
+  maxUpdateBytes: DEFAULT_UPDATE_LIMITS.maxBytes,
+  maxUpdateStructs: DEFAULT_UPDATE_LIMITS.maxStructs,
+  maxValueDepth: DEFAULT_UPDATE_LIMITS.maxValueDepth,
+  maxValueSize: DEFAULT_UPDATE_LIMITS.maxValueSize,
+  gateTimeBudgetMs: 250,
+  writeGate: true,
+  segmentWritesPerWindow: 30,
+  presenceWritesPerWindow: 20,
+  writeWindowMs: 10_000,
 }
 
 /** Minimal structured logger; tests pass a silent one. */

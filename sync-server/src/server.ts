@@ -47,6 +47,8 @@ export interface WaggleServer {
   readonly commands: CommandService
   /** Keeps the message search index in step with segment writes; `backfill()` is the run started at creation. */
   readonly search: SearchIndexer
+  /** Access changes: commands emit them; open connections of the users named re-check their subscriptions. */
+  readonly access: AccessEvents
   readonly config: ServerConfig
   /** Starts listening; port 0 picks a free port. */
   listen(port?: number, host?: string): Promise<{ port: number; url: string }>
@@ -58,12 +60,47 @@ export interface WaggleServer {
 export const MUX_PATH = '/ws'
 const PLAIN_PREFIX = '/sync/'
 
+/**
+ * Counts sockets that are not authenticated yet (a mux socket before its hello is answered, a
+ * plain socket while its token is checked), in all and per remote address, so a flood of
+ * sockets that never sign in cannot hold the relay's memory: past either limit a new socket is
+ * closed at once with 4529 (try again later). The hello timeout ends the wait of each.
+ */
+class PendingSockets {
+  #total = 0
+  readonly #byIp = new Map<string, number>()
+
+  constructor(readonly max: number, readonly maxPerIp: number) {}
+
+  /** Counts a socket from `ip`: a function that uncounts it (once), or null when over a limit. */
+  admit(ip: string): (() => void) | null {
+    const mine = this.#byIp.get(ip) ?? 0
+    if (this.#total >= this.max || mine >= this.maxPerIp) return null
+    this.#total += 1
+    this.#byIp.set(ip, mine + 1)
+    let done = false
+    return () => {
+      if (done) return
+      done = true
+      this.#total -= 1
+      const left = (this.#byIp.get(ip) ?? 1) - 1
+      if (left <= 0) this.#byIp.delete(ip)
+      else this.#byIp.set(ip, left)
+    }
+  }
+}
+
+const TOO_MANY_PENDING = 'Too many connections waiting to sign in; try again shortly'
+
 /** Builds a whole relay from its dependencies; nothing is shared between two instances. */
 export function createServer(deps: ServerDeps): WaggleServer {
   const config: ServerConfig = { ...defaultConfig, ...deps.config }
   const logger = deps.logger ?? consoleLogger
   const now = deps.now ?? Date.now
-  const hub = new DocHub({ persistence: deps.persistence, logger, idleMs: config.docIdleMs, compactThreshold: config.compactThreshold })
+  const hub = new DocHub({
+    persistence: deps.persistence, logger, idleMs: config.docIdleMs, compactThreshold: config.compactThreshold,
+    gate: config.writeGate, gateTimeBudgetMs: config.gateTimeBudgetMs,
+  })
   const auth = new AuthService({ accounts: deps.accounts, config, mailer: deps.mailer ?? null, now })
   const projector = new InboxProjector({
     hub, accounts: deps.accounts, logger, now, debounceMs: config.inboxDebounceMs, segmentMaxMessages: config.segmentMaxMessages,
@@ -78,36 +115,51 @@ export function createServer(deps: ServerDeps): WaggleServer {
   void search.backfill()
   const app = createApp(ctx, commands, deps.files ?? new MemoryFileStore(), searchIndex)
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes })
+  const pending = new PendingSockets(config.maxPendingSockets, config.maxPendingSocketsPerIp)
   let http: Server | null = null
 
   async function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://relay')
-    if (url.pathname === MUX_PATH) {
-      return wss.handleUpgrade(req, socket, head, (ws) => void new MuxConnection(ws, ctx))
-    }
-    if (!url.pathname.startsWith(PLAIN_PREFIX)) {
+    const isMux = url.pathname === MUX_PATH
+    if (!isMux && !url.pathname.startsWith(PLAIN_PREFIX)) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n')
       return
     }
+    const settle = pending.admit(req.socket.remoteAddress ?? 'unknown')
+    if (settle === null) {
+      // A close code rather than an HTTP status: browsers show WebSocket clients only the close.
+      logger.warn('too many unauthenticated sockets', { ip: req.socket.remoteAddress })
+      return wss.handleUpgrade(req, socket, head, (ws) => ws.close(CloseCode.rateLimited, `${Reason.rateLimited}: ${TOO_MANY_PENDING}`))
+    }
+    socket.once('close', settle)
+    if (isMux) return wss.handleUpgrade(req, socket, head, (ws) => void new MuxConnection(ws, ctx, settle))
+    try {
+      await upgradePlain(req, socket, head, url)
+    } finally {
+      settle()
+    }
+  }
+
+  async function upgradePlain(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
     let name = ''
     try {
       name = decodeURIComponent(url.pathname.slice(PLAIN_PREFIX.length))
     } catch {
       // A bad escape is not a document name: refused with 4400 below.
     }
-    const principal = await auth.authenticate(url.searchParams.get('token') ?? '')
-    const access = principal !== null && isDocName(name) ? await accessFor(deps.accounts, principal, name) : 'none'
+    const session = await auth.session(url.searchParams.get('token') ?? '')
+    const access = session !== null && isDocName(name) ? await accessFor(deps.accounts, session.principal, name) : 'none'
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       // Refusals are close codes in 4400-4499, which stock y-websocket clients do not retry.
       if (!isDocName(name)) return ws.close(CloseCode.malformed, Reason.invalidDocName)
-      if (principal === null) return ws.close(CloseCode.unauthorized, Reason.unauthorized)
+      if (session === null) return ws.close(CloseCode.unauthorized, Reason.unauthorized)
       if (!canRead(access)) return ws.close(CloseCode.forbidden, Reason.forbidden)
-      void new PlainSyncConnection(ws, ctx, name, principal, access)
+      void new PlainSyncConnection(ws, ctx, name, session, access)
     })
   }
 
   return {
-    app, hub, auth, projector, commands, search, config,
+    app, hub, auth, projector, commands, search, config, access,
     listen(port = 0, host = '127.0.0.1') {
       const server = createAdaptorServer({ fetch: app.fetch }) as Server
       http = server

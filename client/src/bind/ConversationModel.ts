@@ -19,7 +19,7 @@ import { SortedMessages } from './SortedMessages.ts'
 /** What a conversation view needs from the app model. */
 export interface ConversationDeps {
   me: UserId
-  sync: Pick<SyncClient, 'open' | 'outbox' | 'onOutboxChange' | 'retry' | 'discard' | 'resubscribe' | 'access' | 'whenSynced'>
+  sync: Pick<SyncClient, 'open' | 'outbox' | 'onOutboxChange' | 'resend' | 'discard' | 'resubscribe' | 'access' | 'whenSynced'>
   /** Reactive: the relay connection is open (a document with nothing stored waits for it then). */
   online: Accessor<boolean>
   /** Reactive: the inbox projection's entry for a conversation. */
@@ -276,7 +276,10 @@ function build(deps: ConversationDeps, conv: ConvId, disposeRoot: () => void): C
     receiptWanted = null
     lastReceiptAt = deps.now()
     // Written on the stored copy, so it is compared with the receipt already there.
-    void receiptsDoc.loaded.then(() => markSeen(receiptsDoc.doc, me, upTo, deps.now(), Origin.local))
+    void receiptsDoc.loaded.then(() => markSeen(receiptsDoc.doc, me, upTo, deps.now(), Origin.local)).catch((err: unknown) => {
+      // The relay said this session may not write the receipts (no longer a member): nothing to tell.
+      if (!(err instanceof WaggleError && err.reason === Reason.readOnly)) deps.onError(err)
+    })
   }
   const publishReceipt = (upTo: MessageId) => {
     if (receiptWanted === null || upTo > receiptWanted) receiptWanted = upTo
@@ -379,8 +382,11 @@ function build(deps: ConversationDeps, conv: ConvId, disposeRoot: () => void): C
     readPositionAtOpen,
     seenBy: seenByMap,
     async retry(message: MessageId) {
+      // Sent again as a fresh write (the message forgotten on this device and appended again with
+      // the same id under a fresh Yjs client id, the refused entry discarded), so it does not build
+      // on what the relay refused; refused again, it shows the new reason.
       const held = entryHolding(message)
-      if (held?.state === 'rejected') await sync.retry(held.seq)
+      if (held?.state === 'rejected') await sync.resend(held.seq)
     },
     async discard(message: MessageId) {
       const held = entryHolding(message)

@@ -1,4 +1,4 @@
-import { Origin, Reason, type Access, type DocName, type ServerFrame } from '@waggle/schema'
+import { Origin, Reason, WaggleError, type Access, type DocName, type ServerFrame } from '@waggle/schema'
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { backoffDelay } from './backoff.ts'
@@ -50,6 +50,11 @@ interface OpenDoc {
   syncWaiters: (() => void)[]
   access: Access | null
   releaseTimer: ReturnType<typeof setTimeout> | null
+  /**
+   * Set while a local edit that bypassed `doc.transact` (an implicit transaction) changes a
+   * document this session may not write: it records the edit, which is undone after it.
+   */
+  revert: Y.UndoManager | null
 }
 
 const EMPTY_UPDATE_LENGTH = 2
@@ -60,10 +65,148 @@ const NO_STATES: ReadonlyMap<number, AwarenessState> = new Map()
 const isState = (x: unknown): x is AwarenessState => typeof x === 'object' && x !== null && !Array.isArray(x)
 const sameState = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b)
 
-/** A random 32-bit Yjs client id other than `current`. */
-function freshClientId(current: number): number {
-  const [id = 0] = crypto.getRandomValues(new Uint32Array(1))
-  return id === current ? (id + 1) >>> 0 : id
+/**
+ * The relay's reason for an update refused only because it builds on structs the relay never
+ * got (an earlier refused update). Compared as a string: schema/src/errors.ts may not list it.
+ */
+export const MISSING_DEPENDENCY = 'missing-dependency'
+/** A document's own automatic re-sends of `missing-dependency` refusals per session, at most. */
+const MAX_AUTO_RESENDS = 20
+const MAX_CLIENT_ID = 0xffff_ffff
+
+/**
+ * A random 32-bit Yjs client id that `doc` has no structs of, above `above` (null: none left).
+ * Above: where a fresh write replaces refused structs of the same map key, it must sort after
+ * them (Yjs orders concurrent map values by client id), or replicas holding them would hide it.
+ */
+function freshClientId(doc: Y.Doc, above = -1): number | null {
+  if (above >= MAX_CLIENT_ID) return null
+  for (;;) {
+    const [r = 0] = crypto.getRandomValues(new Uint32Array(1))
+    const id = above < 0 ? r : above + 1 + (r % (MAX_CLIENT_ID - above))
+    if (id !== doc.clientID && !doc.store.clients.has(id)) return id
+  }
+}
+
+/** Whether a transaction with `origin` is a local edit (stored, queued, sent), not a copy of others' changes. */
+const isLocalEdit = (origin: unknown): boolean =>
+  origin !== Origin.remote && origin !== Origin.storage && origin !== Origin.tab && origin !== Origin.localOnly
+
+/** The refusal of a local edit to a document the relay said this session may only read (or not even that). */
+function readOnlyError(access: Access): WaggleError {
+  return new WaggleError(Reason.readOnly, access === 'read' ? 'This is read-only for you: the change was not made.' : 'You may not change this: the change was not made.')
+}
+
+/** Client id -> clock ranges [start, end) of the structs in an update. */
+type StructRanges = Map<number, [number, number][]>
+
+function structRanges(update: Uint8Array): StructRanges {
+  const out: StructRanges = new Map()
+  for (const struct of Y.decodeUpdate(update).structs) {
+    if (struct instanceof Y.Skip) continue
+    const list = out.get(struct.id.client) ?? []
+    list.push([struct.id.clock, struct.id.clock + struct.length])
+    out.set(struct.id.client, list)
+  }
+  return out
+}
+
+const inRanges = (ranges: readonly StructRanges[], id: Y.ID): boolean =>
+  ranges.some((r) => (r.get(id.client) ?? []).some(([start, end]) => id.clock >= start && id.clock < end))
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && a.every((x, i) => x === b[i])
+}
+
+/** The item holding `id` in `doc`, or null (not there, or garbage-collected). */
+function itemAt(doc: Y.Doc, id: Y.ID): Y.Item | null {
+  if (Y.getState(doc.store, id.client) <= id.clock) return null
+  const struct: unknown = Y.getItem(doc.store, id)
+  return struct instanceof Y.Item ? struct : null
+}
+
+/**
+ * The keys of root maps that `update` (applied to `doc`) sets, by root name; null when it also
+ * writes anything else (arrays, text, nested types), which a fresh write cannot re-create.
+ */
+function rootMapKeys(doc: Y.Doc, update: Uint8Array): Map<string, Set<string>> | null {
+  const roots = new Map<unknown, string>()
+  for (const [name, type] of doc.share) roots.set(type, name)
+  const out = new Map<string, Set<string>>()
+  for (const struct of Y.decodeUpdate(update).structs) {
+    if (!(struct instanceof Y.Item)) continue
+    let clock = struct.id.clock
+    while (clock < struct.id.clock + struct.length) {
+      const item = itemAt(doc, Y.createID(struct.id.client, clock))
+      if (item === null) break
+      const root = roots.get(item.parent)
+      if (root === undefined || typeof item.parentSub !== 'string') return null
+      const keys = out.get(root) ?? new Set()
+      keys.add(item.parentSub)
+      out.set(root, keys)
+      clock = item.id.clock + item.length
+    }
+  }
+  return out
+}
+
+/**
+ * Writes again, as a local edit that does not depend on refused structs, the root-map values
+ * `update` set in `doc` (the refused update, applied there): each value still current is
+ * forgotten on this device only, then set again under a fresh client id on top of the newest
+ * value the relay has for its key (`refused`: struct ranges the relay never stored). False when
+ * `update` wrote more than root-map values (nothing changed then).
+ */
+function rewriteFresh(doc: Y.Doc, update: Uint8Array, refused: readonly StructRanges[]): boolean {
+  const keys = rootMapKeys(doc, update)
+  if (keys === null) return false
+  const writes: { map: Y.Map<unknown>; key: string; value: unknown; base: Y.Item | null }[] = []
+  let above = -1
+  for (const [root, names] of keys) {
+    const map = doc.getMap<unknown>(root)
+    for (const key of names) {
+      const value = map.get(key)
+      // Deleted since, or changed by a write the relay has: nothing of the refused one shows.
+      const tail = map._map.get(key) ?? null
+      if (value === undefined || tail === null || !inRanges(refused, tail.id)) continue
+      if (value instanceof Y.AbstractType) return false
+      let base: Y.Item | null = tail
+      while (base !== null && inRanges(refused, base.id)) {
+        above = Math.max(above, base.id.client)
+        base = base.left instanceof Y.Item ? base.left : null
+      }
+      writes.push({ map, key, value, base })
+    }
+  }
+  if (writes.length === 0) return true
+  const id = freshClientId(doc, above)
+  if (id === null) return false
+  doc.transact(() => {
+    for (const w of writes) w.map.delete(w.key)
+  }, Origin.localOnly)
+  doc.clientID = id
+  doc.transact(() => {
+    for (const w of writes) {
+      // Yjs takes a new map value's origin from `_map`: point it at what the relay has, so the
+      // update does not name the refused structs (which stay, deleted, on this device only).
+      if (w.base === null) w.map._map.delete(w.key)
+      else w.map._map.set(w.key, w.base)
+      w.map.set(w.key, w.value)
+    }
+  }, Origin.local)
+  return true
+}
+
+/** A Y.Doc whose `transact` refuses a local edit before it starts when `refusal` names a reason. */
+function guardedDoc(refusal: (origin: unknown) => WaggleError | null): Y.Doc {
+  const doc = new Y.Doc()
+  const transact = doc.transact.bind(doc)
+  doc.transact = <T>(f: (tr: Y.Transaction) => T, origin?: unknown): T => {
+    const refused = refusal(origin ?? null)
+    if (refused !== null) throw refused
+    return transact(f, origin)
+  }
+  return doc
 }
 
 /**
@@ -87,6 +230,11 @@ export class SyncClient {
   /** Local edits between the document change and the outbox commit (this tab's and other tabs'). */
   readonly #unstored = new Set<UnstoredUpdate>()
   #lastOutbox: OutboxEntry[] = []
+  /** Struct ranges of rejected outbox entries by seq (what the relay never stored). */
+  readonly #rejectedRanges = new Map<number, StructRanges>()
+  /** Rejected entries being (or already) sent again as fresh writes. */
+  readonly #resending = new Set<number>()
+  readonly #autoResends = new Map<DocName, number>()
   readonly #inFlight = new Set<number>()
   readonly #channel: TabChannel | null
   readonly #election: { release: () => void } | null
@@ -327,7 +475,12 @@ export class SyncClient {
     for (const fn of [...(this.#awarenessListeners.get(name) ?? [])]) fn()
   }
 
-  /** What the relay said this session may do with `name` (null until it said). */
+  /**
+   * What the relay said this session may do with `name` (null until it said). Not stored: after
+   * a reload the first `access` frame (in a follower: the leader's word) decides, and until then
+   * local edits are allowed (offline-first; the relay refuses them if it must, shown rejected).
+   * Once it said `read` or `none`, a local edit throws a `read-only` WaggleError and changes nothing.
+   */
   access(name: DocName): Access | null {
     return this.#docs.get(name)?.access ?? null
   }
@@ -365,6 +518,40 @@ export class SyncClient {
   }
 
   /**
+   * Sends a rejected outbox entry again as a fresh write (ISSUE 7): what it set in the document's
+   * root maps (e.g. a message by its id) is forgotten on this device ({@link Origin.localOnly})
+   * and set again, as a local edit under a fresh Yjs client id, on top of what the relay has
+   * rather than on the refused structs; then the old entry is discarded. The new write goes
+   * through the outbox like any edit, so a refusal shows again with its reason. An entry that
+   * wrote anything else (arrays, text) is sent again as it is ({@link retry}). Throws a
+   * `read-only` WaggleError, changing nothing, while the document may not be written.
+   */
+  async resend(seq: number): Promise<void> {
+    if (!(await this.#resendFresh(seq))) await this.retry(seq)
+  }
+
+  /** {@link resend} as a fresh write; false when the entry cannot be written that way (nothing changed then). */
+  async #resendFresh(seq: number): Promise<boolean> {
+    const outbox = await this.#opts.storage.outbox()
+    const entry = outbox.find((e) => e.seq === seq)
+    if (entry === undefined || entry.state !== 'rejected' || this.#closed) return true
+    const handle = this.open(entry.doc)
+    try {
+      await handle.loaded
+      const open = this.#docs.get(entry.doc)
+      const refused = open === undefined ? null : this.#refusal(open)
+      if (refused !== null) throw refused
+      const refusedRanges = outbox.filter((e) => e.state === 'rejected' && e.doc === entry.doc).map((e) => this.#rangesOf(e))
+      if (!rewriteFresh(handle.doc, entry.update, refusedRanges)) return false
+    } finally {
+      handle.release()
+    }
+    await this.#opts.storage.discard(seq)
+    this.#outboxChanged(true)
+    return true
+  }
+
+  /**
    * Drops an outbox entry without sending it. `takeBack` then runs on the entry's document in
    * one transaction with {@link Origin.localOnly} (e.g. `forgetMessages`), so this device
    * forgets what the rejected update added; that change is stored and shared with other tabs
@@ -378,7 +565,7 @@ export class SyncClient {
       try {
         await handle.loaded
         handle.doc.transact(() => takeBack(handle.doc), Origin.localOnly)
-        handle.doc.clientID = freshClientId(handle.doc.clientID)
+        handle.doc.clientID = freshClientId(handle.doc) ?? handle.doc.clientID
       } finally {
         handle.release()
       }
@@ -438,9 +625,32 @@ export class SyncClient {
   #ensure(name: DocName): OpenDoc {
     const existing = this.#docs.get(name)
     if (existing !== undefined) return existing
-    const doc = new Y.Doc()
-    const entry: OpenDoc = { doc, loaded: Promise.resolve(), refs: 0, tabs: new Set(), synced: false, syncWaiters: [], access: null, releaseTimer: null }
+    // Read-only (ISSUE 7): a local edit to a document the relay said this session may not write
+    // is refused before it starts when it runs in `doc.transact` (every edit should); one that
+    // bypasses it (an implicit transaction) is undone right after and its caller gets the error.
+    const doc = guardedDoc((origin) => (isLocalEdit(origin) ? this.#refusal(entry) : null))
+    const entry: OpenDoc = { doc, loaded: Promise.resolve(), refs: 0, tabs: new Set(), synced: false, syncWaiters: [], access: null, releaseTimer: null, revert: null }
     this.#docs.set(name, entry)
+    doc.on('beforeTransaction', (tr: Y.Transaction) => {
+      if (entry.revert === null && isLocalEdit(tr.origin) && this.#refusal(entry) !== null) {
+        entry.revert = new Y.UndoManager(doc, { trackedOrigins: new Set([tr.origin]), captureTimeout: 0 })
+      }
+    })
+    doc.on('afterAllTransactions', (_doc: Y.Doc, transactions: Y.Transaction[]) => {
+      const undo = entry.revert
+      if (undo === null || transactions.some((tr) => tr.origin === undo)) return
+      try {
+        undo.undo()
+      } finally {
+        entry.revert = null
+        undo.destroy()
+      }
+      // The undone structs exist on this tab only: later edits must not build on them.
+      doc.clientID = freshClientId(doc) ?? doc.clientID
+      const refused = this.#refusal(entry)
+      // Thrown last in Yjs' clean-up, so it reaches the caller of the edit with the document consistent.
+      if (refused !== null) throw refused
+    })
     doc.on('update', (update: Uint8Array, origin: unknown) => this.#onDocUpdate(name, update, origin))
     entry.loaded = this.#opts.storage.load(name).then(
       (updates) => {
@@ -470,8 +680,16 @@ export class SyncClient {
     }, this.#opts.releaseDelayMs ?? 5_000)
   }
 
+  /** Why a local edit to the document must not be made now, or null (writable, or not known yet). */
+  #refusal(entry: OpenDoc): WaggleError | null {
+    return entry.access === 'read' || entry.access === 'none' ? readOnlyError(entry.access) : null
+  }
+
   #onDocUpdate(name: DocName, update: Uint8Array, origin: unknown): void {
     if (origin === Origin.storage || origin === Origin.tab) return
+    const open = this.#docs.get(name)
+    // A refused local edit (and its undoing) stays in this tab: never stored, shared or sent.
+    if (open !== undefined && open.revert !== null && (origin === open.revert || isLocalEdit(origin))) return
     const { storage } = this.#opts
     // A local-only change (taking back a discarded edit) is kept like a remote one: stored and
     // shared with other tabs, never queued or sent.
@@ -608,7 +826,9 @@ export class SyncClient {
       }
       case 'error': {
         const entry = frame.doc === null ? undefined : this.#docs.get(frame.doc)
-        if (entry !== undefined && frame.reason === Reason.forbidden && frame.doc !== null) {
+        // A refused subscription. (A write refused for its content may be `forbidden` too; that
+        // does not make a document the relay said is writable unreadable.)
+        if (entry !== undefined && frame.reason === Reason.forbidden && frame.doc !== null && entry.access !== 'write') {
           entry.access = 'none'
           this.#markSynced(frame.doc, entry)
           this.#updateStatus()
@@ -642,19 +862,18 @@ export class SyncClient {
     switch (m.t) {
       case 'update': {
         const entry = this.#docs.get(m.doc)
-        if (entry !== undefined) Y.applyUpdate(entry.doc, m.update, Origin.tab)
+        if (entry === undefined) return
+        // The leader: a tab only ever forgets (local-only deletions) in a document this session
+        // may not write; anything it would add there is not the tab's to add.
+        if (this.#connection !== null && this.#refusal(entry) !== null && Y.decodeUpdate(m.update).structs.length > 0) {
+          console.warn(`waggle: dropped a tab's update to ${m.doc}, which this session may not change`)
+          return
+        }
+        Y.applyUpdate(entry.doc, m.update, Origin.tab)
         return
       }
-      case 'local': {
-        // Already in the shared outbox, but this tab has not read it yet.
-        const unstored: UnstoredUpdate = { doc: m.doc, update: m.update }
-        this.#unstored.add(unstored)
-        const entry = this.#docs.get(m.doc)
-        if (entry !== undefined) Y.applyUpdate(entry.doc, m.update, Origin.tab)
-        this.#send({ seq: m.seq, doc: m.doc, update: m.update })
-        this.#outboxChanged(false, unstored)
-        return
-      }
+      case 'local':
+        return this.#onTabLocal(m)
       case 'want': {
         if (this.#connection === null) return
         const entry = this.#ensure(m.doc)
@@ -717,6 +936,8 @@ export class SyncClient {
         if (this.#connection === null) this.status.set({ ...m.status, ...this.#counts, ...(this.#problem.problem === 'storage' ? this.#problem : {}) })
         return
       case 'access': {
+        // The leader hears the relay itself; followers learn it from the leader.
+        if (this.#connection !== null) return
         const entry = this.#docs.get(m.doc)
         if (entry !== undefined) entry.access = m.access
         return
@@ -734,6 +955,49 @@ export class SyncClient {
         return
       }
     }
+  }
+
+  /**
+   * Another tab's local edit, already in the shared outbox as `seq` (the tab says). Never
+   * applied in a document this session may not write (ISSUE 7: no laundering through the
+   * channel). The leader sends the outbox entry as stored, never the channel's bytes, and only
+   * when the channel's copy matches it; a genuine entry for a document the relay said is
+   * read-only is marked rejected at once, as the relay would.
+   */
+  #onTabLocal(m: Extract<TabMessage, { t: 'local' }>): void {
+    const entry = this.#docs.get(m.doc)
+    const refusal = entry === undefined ? null : this.#refusal(entry)
+    const leader = this.#connection !== null
+    if (!leader) {
+      if (refusal !== null) return console.warn(`waggle: dropped a tab's edit to ${m.doc}, which this session may not change`)
+      // Already in the shared outbox, but this tab has not read it yet.
+      const unstored: UnstoredUpdate = { doc: m.doc, update: m.update }
+      this.#unstored.add(unstored)
+      if (entry !== undefined) Y.applyUpdate(entry.doc, m.update, Origin.tab)
+      this.#outboxChanged(false, unstored)
+      return
+    }
+    this.#opts.storage.outbox().then((entries) => {
+      if (this.#closed) return
+      const stored = entries.find((e) => e.seq === m.seq)
+      if (stored !== undefined && (stored.doc !== m.doc || !sameBytes(stored.update, m.update))) {
+        return console.warn(`waggle: dropped a tab's edit that does not match outbox entry ${m.seq}`)
+      }
+      const current = this.#docs.get(m.doc)
+      const refused = current === undefined ? refusal : this.#refusal(current)
+      if (refused !== null) {
+        console.warn(`waggle: dropped a tab's edit to ${m.doc}, which this session may not change`)
+        if (stored?.state !== 'pending') return
+        this.#opts.storage.reject(stored.seq, refused.reason, refused.message).then(() => this.#outboxChanged(true), (err: unknown) => this.#storageProblem(err))
+        return
+      }
+      const unstored: UnstoredUpdate = { doc: m.doc, update: m.update }
+      this.#unstored.add(unstored)
+      if (current !== undefined) Y.applyUpdate(current.doc, m.update, Origin.tab)
+      // Not in the outbox any more: acknowledged already (sent by a flush), nothing to send.
+      if (stored?.state === 'pending') this.#send(stored)
+      this.#outboxChanged(false, unstored)
+    }, (err: unknown) => this.#storageProblem(err))
   }
 
   /** Tells the other tabs this tab's own awareness states and last input. */
@@ -766,6 +1030,42 @@ export class SyncClient {
     this.#lastOutbox = entries
     this.#notifyOutbox()
     this.#updateStatus()
+    this.#afterRejections(entries)
+  }
+
+  /** The struct ranges of a rejected outbox entry (decoded once per entry). */
+  #rangesOf(entry: OutboxEntry): StructRanges {
+    let ranges = this.#rejectedRanges.get(entry.seq)
+    if (ranges === undefined) {
+      ranges = structRanges(entry.update)
+      this.#rejectedRanges.set(entry.seq, ranges)
+    }
+    return ranges
+  }
+
+  /**
+   * ISSUE 7, rejected updates cost no other work: a document whose current Yjs client id wrote a
+   * refused update gets a fresh one (in every tab, between transactions), so later local changes
+   * do not build on structs the relay never stored; and the leader re-sends, as fresh writes,
+   * the entries refused only because they built on a refused one.
+   */
+  #afterRejections(entries: readonly OutboxEntry[]): void {
+    const rejected = entries.filter((e) => e.state === 'rejected')
+    for (const seq of this.#rejectedRanges.keys()) if (!rejected.some((e) => e.seq === seq)) this.#rejectedRanges.delete(seq)
+    for (const e of rejected) {
+      const open = this.#docs.get(e.doc)
+      if (open === undefined || (open.doc as { _transaction: unknown })._transaction !== null) continue
+      if (this.#rangesOf(e).has(open.doc.clientID)) open.doc.clientID = freshClientId(open.doc) ?? open.doc.clientID
+    }
+    if (this.#connection === null || this.#closed) return
+    for (const e of rejected) {
+      if ((e.reason as string | undefined) !== MISSING_DEPENDENCY || this.#resending.has(e.seq)) continue
+      const count = this.#autoResends.get(e.doc) ?? 0
+      if (count >= MAX_AUTO_RESENDS) continue
+      this.#autoResends.set(e.doc, count + 1)
+      this.#resending.add(e.seq)
+      this.#resendFresh(e.seq).catch((err: unknown) => console.warn(`waggle: could not send outbox entry ${e.seq} again`, err))
+    }
   }
 
   #notifyOutbox(): void {

@@ -37,9 +37,9 @@ const check = (writer: Writer, change: (doc: Y.Doc) => void, setup?: (doc: Y.Doc
 const raw = (key: string, val: unknown) => (doc: Y.Doc) => kvWrite<unknown>(doc, 'presence', Origin.local, (set) => set(key, val))
 
 describe('presence content check', () => {
-  test('is the check for presence documents only', () => {
+  test('is the check for presence documents; other kinds have their own', () => {
     expect(contentCheckFor({ kind: 'presence', user: anna })).toBeTypeOf('function')
-    expect(contentCheckFor({ kind: 'private', user: anna })).toBeUndefined()
+    expect(contentCheckFor({ kind: 'private', user: anna })).not.toBe(contentCheckFor({ kind: 'presence', user: anna }))
   })
 
   test('the owner sets a valid status marked as theirs; an emoji counts as one character', () => {

@@ -5,6 +5,18 @@ import type { Mailer } from './Mailer.ts'
 import { RateLimiter } from './RateLimiter.ts'
 import { hashCode, hashToken, newCode, newSalt, newToken, sameHash } from './secrets.ts'
 
+/** A signed-in session: who, until when, and the key sign-out events name it by. */
+export interface Session {
+  principal: Principal
+  /** When the session ends (the relay's clock, ms). */
+  expiresAt: number
+  /** The token's hash: {@link AuthService.onSessionEnded} names sessions by it. */
+  key: string
+}
+
+/** Told when a session ends before its expiry (signed out), by its {@link Session.key}. */
+export type SessionEndedListener = (key: string) => void
+
 export interface AuthDeps {
   accounts: AccountStore
   config: ServerConfig
@@ -19,15 +31,31 @@ export interface AuthDeps {
 export class AuthService {
   readonly #deps: AuthDeps
   readonly #codeRequests: RateLimiter
+  readonly #codeRequestsByIp: RateLimiter
+  readonly #verifiesByIp: RateLimiter
+  readonly #ended = new Set<SessionEndedListener>()
 
   constructor(deps: AuthDeps) {
     this.#deps = deps
     this.#codeRequests = new RateLimiter(deps.config.codeRequestsPerWindow, deps.config.codeWindowMs, deps.now)
+    this.#codeRequestsByIp = new RateLimiter(deps.config.codeRequestsPerIpPerWindow, deps.config.codeWindowMs, deps.now)
+    this.#verifiesByIp = new RateLimiter(deps.config.codeVerifiesPerIpPerWindow, deps.config.codeWindowMs, deps.now)
   }
 
-  /** Issues a code for `email`. Resolves with the code only in demo mode (`devCode`). */
-  async start(email: string): Promise<{ devCode?: string }> {
+  /** The relay's clock (sessions' `expiresAt` are on it). */
+  now(): number {
+    return this.#deps.now()
+  }
+
+  /**
+   * Issues a code for `email`. Resolves with the code only in demo mode (`devCode`). Limited per
+   * address and, when `ip` is given, per remote address (many addresses from one place).
+   */
+  async start(email: string, ip?: string): Promise<{ devCode?: string }> {
     const { accounts, config, mailer, now } = this.#deps
+    if (ip !== undefined && !this.#codeRequestsByIp.take(ip)) {
+      throw new WaggleError(Reason.rateLimited, 'Too many sign-in codes requested from your network; try again in a few minutes')
+    }
     if (!this.#codeRequests.take(email)) {
       throw new WaggleError(Reason.rateLimited, 'Too many codes requested for this address; try again in a few minutes')
     }
@@ -49,8 +77,12 @@ export class AuthService {
    * Exchanges a valid code for a session token; the code is used up. Answers with the account's
    * role, name and presence permission too, so a device can shape its UI before it has synced the directory.
    */
-  async verify(email: string, code: string): Promise<AuthVerifyResponse> {
+  async verify(email: string, code: string, ip?: string): Promise<AuthVerifyResponse> {
     const { accounts, config, now } = this.#deps
+    // Per address, attempts are counted on the code; per remote address, guesses across addresses.
+    if (ip !== undefined && !this.#verifiesByIp.take(ip)) {
+      throw new WaggleError(Reason.rateLimited, 'Too many sign-in attempts from your network; try again in a few minutes')
+    }
     const record = await accounts.codeFor(email)
     if (record === null) throw new WaggleError(Reason.invalidCode, 'That code is not valid; request a new one')
     if (record.expiresAt < now()) {
@@ -79,16 +111,32 @@ export class AuthService {
 
   /** The principal behind a bearer token, or null when it is unknown or expired. */
   async authenticate(token: string): Promise<Principal | null> {
+    return (await this.session(token))?.principal ?? null
+  }
+
+  /** The session behind a bearer token (principal, expiry, key), or null when it is unknown or expired. */
+  async session(token: string): Promise<Session | null> {
     if (token.length === 0 || token.length > 512) return null
     const { accounts, now } = this.#deps
-    const session = await accounts.sessionByTokenHash(hashToken(token))
+    const key = hashToken(token)
+    const session = await accounts.sessionByTokenHash(key)
     if (session === null || session.expiresAt < now()) return null
     const user = await accounts.userById(session.userId)
     if (user === null) return null
-    return { userId: user.id, workspaceId: user.workspaceId, role: user.role, canModifyPresence: user.canModifyPresence }
+    const principal: Principal = { userId: user.id, workspaceId: user.workspaceId, role: user.role, canModifyPresence: user.canModifyPresence }
+    return { principal, expiresAt: session.expiresAt, key }
   }
 
+  /** Ends the session of `token`; open connections on it are told ({@link onSessionEnded}) and close. */
   async signOut(token: string): Promise<void> {
-    await this.#deps.accounts.deleteSession(hashToken(token))
+    const key = hashToken(token)
+    await this.#deps.accounts.deleteSession(key)
+    for (const fn of [...this.#ended]) fn(key)
+  }
+
+  /** Calls `fn` with a session's key when it is signed out; returns a function that stops the calls. */
+  onSessionEnded(fn: SessionEndedListener): () => void {
+    this.#ended.add(fn)
+    return () => this.#ended.delete(fn)
   }
 }

@@ -39,6 +39,8 @@ export async function addMembers(ctx: CommandContext, who: Principal, cmd: AddMe
   }
   const rows: ConversationMemberRecord[] = added.map((u) => ({ conv: cmd.conv, user: u.id, ...memberRole(u, info.readOnly), firstSegment, addedAt: ctx.now() }))
   for (const row of rows) await ctx.accounts.putConversationMember(row)
+  // Every membership-row change is an access event (connections of these users re-check).
+  ctx.access.changed(cmd.conv, rows.map((r) => r.user))
   await listMembers(ctx, cmd.conv, rows)
   await writeSystemMessage(ctx, cmd.conv, { event: 'added', actor: who.userId, users: rows.map((r) => r.user) })
   await ctx.projector.refresh(cmd.conv)

@@ -60,12 +60,15 @@ export async function createConversation(ctx: CommandContext, who: Principal, cm
   const readOnlyGroup = conv.kind === 'group' && cmd.readOnly === true
   const roles = new Map<UserId, Pick<ConversationMemberRecord, 'role' | 'readOnly'>>(accounts.map((u) => [u.id, memberRole(u, readOnlyGroup)]))
   const have = new Set(members.map((m) => m.user))
-  for (const user of wanted.filter((u) => !have.has(u))) {
+  const added = wanted.filter((u) => !have.has(u))
+  for (const user of added) {
     const role = user === conv.createdBy ? { role: 'owner' as const, readOnly: false } : (roles.get(user) ?? memberRole(who, readOnlyGroup))
     const member: ConversationMemberRecord = { conv: conv.id, user, ...role, firstSegment: 0, addedAt: ctx.now() }
     await ctx.accounts.putConversationMember(member)
     members.push(member)
   }
+  // Every membership-row change is an access event (connections of these users re-check).
+  ctx.access.changed(conv.id, added)
   const byLink = conv.kind === 'group' && (cmd.byLink === true || who.role === 'guest')
   const created = await writeMeta(ctx, conv, members, cmd)
   if (created && conv.kind === 'group') {

@@ -111,6 +111,7 @@ async function passOwnership(ctx: CommandContext, conv: ConvId): Promise<void> {
   if (next === null) return
   const promoted: ConversationMemberRecord = { ...next, role: 'owner' }
   await ctx.accounts.putConversationMember(promoted)
+  ctx.access.changed(conv, [promoted.user])
   await listMembers(ctx, conv, [promoted])
 }
 

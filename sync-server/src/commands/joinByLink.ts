@@ -20,6 +20,7 @@ export async function joinByLink(ctx: CommandContext, who: Principal, cmd: JoinB
   const info = await infoOf(ctx, conv)
   const row: ConversationMemberRecord = { conv, user: who.userId, ...memberRole(who, info?.readOnly === true), firstSegment: 0, addedAt: ctx.now() }
   await ctx.accounts.putConversationMember(row)
+  ctx.access.changed(conv, [who.userId])
   await listMembers(ctx, conv, [row])
   await writeSystemMessage(ctx, conv, { event: 'joined', actor: who.userId, users: [] })
   await ctx.projector.refresh(conv)

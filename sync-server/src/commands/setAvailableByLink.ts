@@ -5,6 +5,10 @@ import { isManager, isOutcome, loadGroup, newLinkToken, notManager } from './gro
 /**
  * Turns a group's join link on (a new random token, stored in SQL and shown to members in
  * meta) or off (the token is deleted: old links stop working). Managers only.
+ * Turning it off cuts only the link: nobody new joins with it, and a join command that arrives
+ * afterwards is refused. Everyone who already joined (by link or otherwise) stays a member with
+ * their access; membership does not change, so no access event is emitted (removing someone is
+ * `removeMember`).
  */
 export async function setAvailableByLink(ctx: CommandContext, who: Principal, cmd: SetAvailableByLinkCommand): Promise<Outcome> {
   const group = await loadGroup(ctx, who, cmd.conv)

@@ -1,9 +1,12 @@
-import { ID_PATTERN, Limits, Reason, WaggleError, type ConvId, type Principal } from '@waggle/schema'
+import {
+  ID_PATTERN, Limits, Reason, WaggleError, currentSegment, docName, isDeleted, listMessages, type ConvId, type Principal,
+} from '@waggle/schema'
 import type { Context, Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import * as v from 'valibot'
 import { jsonBody } from '../http/validate.ts'
 import type { AccountStore } from '../storage/AccountStore.ts'
+import type { DocHub } from '../relay/DocHub.ts'
 import type { FileRecord, FileStore } from './FileStore.ts'
 import { SNIFF_BYTES, isAllowedType, isInlineType, matchesMagic, normaliseType } from './contentType.ts'
 
@@ -24,6 +27,8 @@ export const CreateUploadBody = v.object({
 export interface FileRoutesDeps {
   files: FileStore
   accounts: AccountStore
+  /** Reads segments, to find the message an attachment belongs to (hidden history). */
+  hub: Pick<DocHub, 'read'>
   maxFileBytes: number
   signedIn: (c: Context) => Promise<Principal>
   now: () => number
@@ -112,6 +117,9 @@ export function mountFileRoutes(app: Hono, deps: FileRoutesDeps): void {
     const m = await accounts.conversationMember(r.conv, who.userId)
     if (m === null) throw new WaggleError(Reason.forbidden, 'You are not a member of this conversation')
     if (!r.complete) throw new WaggleError(Reason.notFound, 'This file is still uploading')
+    if (m.firstSegment > 0 && r.owner !== who.userId && !(await attachedFrom(deps.hub, r.conv, r.id, m.firstSegment))) {
+      throw new WaggleError(Reason.forbidden, 'This file belongs to conversation history you cannot see')
+    }
     const disposition = isInlineType(r.type) ? 'inline' : 'attachment'
     return new Response(await files.open(r.id), {
       headers: {
@@ -123,6 +131,23 @@ export function mountFileRoutes(app: Hono, deps: FileRoutesDeps): void {
       },
     })
   })
+}
+
+/**
+ * Whether a live message of `conv` in segment `firstSegment` or later carries attachment `id`:
+ * a member added with hidden history (`firstSegment > 0`) may download only files of messages
+ * they may read. Files are tied to the conversation at upload, not to a segment (the message
+ * that carries one may be posted after the upload, even in a later segment), so the readable
+ * segments are searched; members who see the whole history skip this.
+ */
+async function attachedFrom(hub: Pick<DocHub, 'read'>, conv: ConvId, id: string, firstSegment: number): Promise<boolean> {
+  const last = await hub.read(docName.convMeta(conv), currentSegment)
+  for (let seg = last; seg >= firstSegment; seg--) {
+    const found = await hub.read(docName.segment(conv, seg), (doc) =>
+      listMessages(doc).some((msg) => !isDeleted(msg) && msg.attachments?.some((a) => a.id === id) === true))
+    if (found) return true
+  }
+  return false
 }
 
 /** All bytes are in: check the content against the declared type, then mark it complete. */

@@ -16,7 +16,7 @@ import { mountContactRoutes } from '../contacts/routes.ts'
 import type { MessageSearch } from '../search/MessageSearch.ts'
 import { mountSearchRoutes } from '../search/routes.ts'
 import { onError } from './errors.ts'
-import { MAX_JSON_BYTES, bearer, jsonBody } from './validate.ts'
+import { MAX_JSON_BYTES, bearer, jsonBody, remoteAddress } from './validate.ts'
 
 /** The HTTP API: health, sign-in, commands, demo accounts, files, search, contacts, and the built client when configured. */
 export function createApp(ctx: RelayContext, commands: CommandService, files: FileStore, search: MessageSearch): Hono {
@@ -42,14 +42,14 @@ export function createApp(ctx: RelayContext, commands: CommandService, files: Fi
 
   app.post('/api/auth/email/start', async (c) => {
     const { email } = await jsonBody(c, AuthStartBody)
-    const { devCode } = await ctx.auth.start(email)
+    const { devCode } = await ctx.auth.start(email, remoteAddress(c))
     const body: AuthStartResponse = devCode === undefined ? { ok: true } : { ok: true, devCode }
     return c.json(body)
   })
 
   app.post('/api/auth/email/verify', async (c) => {
     const { email, code } = await jsonBody(c, AuthVerifyBody)
-    const body: AuthVerifyResponse = await ctx.auth.verify(email, code)
+    const body: AuthVerifyResponse = await ctx.auth.verify(email, code, remoteAddress(c))
     return c.json(body)
   })
 
@@ -81,7 +81,7 @@ export function createApp(ctx: RelayContext, commands: CommandService, files: Fi
     return c.json(body)
   })
 
-  mountFileRoutes(app, { files, accounts: ctx.accounts, maxFileBytes: ctx.config.maxFileBytes, signedIn, now: Date.now })
+  mountFileRoutes(app, { files, accounts: ctx.accounts, hub: ctx.hub, maxFileBytes: ctx.config.maxFileBytes, signedIn, now: Date.now })
   mountSearchRoutes(app, {
     index: search, accounts: ctx.accounts, signedIn, now: Date.now,
     searchesPerWindow: ctx.config.searchesPerWindow, windowMs: ctx.config.searchWindowMs,

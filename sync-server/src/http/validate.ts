@@ -33,3 +33,13 @@ export function bearer(c: Context): string | null {
 export function sessionRateKey(c: Context): string {
   return createHash('sha256').update(bearer(c) ?? '').digest('base64url')
 }
+
+/**
+ * The remote address of the request's TCP connection (Node's adapter puts the request in
+ * `c.env.incoming`), or undefined when there is none (`app.request` in tests). Behind a reverse
+ * proxy every client shares the proxy's address; per-address limits then count the proxy.
+ */
+export function remoteAddress(c: Context): string | undefined {
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined
+  return env?.incoming?.socket?.remoteAddress
+}

@@ -1,11 +1,14 @@
 import {
-  Origin, WaggleError, contentCheckFor, parseDocName, readLastSeen, writeLastSeen,
+  Origin, contentCheckFor, parseDocName, readLastSeen, writeLastSeen,
   type ContentCheck, type DocName, type ParsedDocName, type TxOrigin, type Writer,
 } from '@waggle/schema'
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness'
 import * as Y from 'yjs'
-import type { Logger } from '../config.ts'
+import { defaultConfig, type Logger } from '../config.ts'
+import { MemoryClientIdStore, SERVER_OWNER, type ClientIdStore } from '../storage/ClientIdStore.ts'
 import type { Persistence } from '../storage/Persistence.ts'
+import { DocGate, type GateContext } from './gate/DocGate.ts'
+import { GateStats, type GateStatsSnapshot } from './gate/GateStats.ts'
 import { LastSeenTracker, presenceOwner } from './presenceAwareness.ts'
 
 /** Something that receives a loaded document's updates: one connection's subscription. */
@@ -31,6 +34,8 @@ interface Entry extends LoadedDoc {
   queue: Promise<unknown>
   idleTimer: ReturnType<typeof setTimeout> | null
   unloading: Promise<void> | null
+  /** The write gate's shadow and client id bindings; null when the gate is off or the kind has no check. */
+  gate: DocGate | null
 }
 
 /**
@@ -46,9 +51,22 @@ export interface DocHubOptions {
   compactThreshold: number
   /**
    * The content check of a document kind, run on every client write before it is stored
-   * (default: the schema's {@link contentCheckFor}, e.g. the presence rules).
+   * (default: the schema's {@link contentCheckFor}: the per-kind rules of issue 7).
    */
   contentCheckFor?: (doc: ParsedDocName) => ContentCheck | undefined
+  /**
+   * The content-level write gate (content checks and client id bindings) on client writes.
+   * Default true; `false` only for benchmarks comparing against no gate: access still applies,
+   * content does not.
+   */
+  gate?: boolean
+  /** Decode and check time budget per client write (ms); default `defaultConfig.gateTimeBudgetMs`. */
+  gateTimeBudgetMs?: number
+  /**
+   * Where client id bindings are kept; default the persistence's own (`persistence.clientIds`),
+   * else memory (lost on restart).
+   */
+  clientIds?: ClientIdStore
 }
 
 /**
@@ -67,10 +85,31 @@ export class DocHub {
    * is safe because {@link change} runs in the document's queue, after every earlier write.
    */
   readonly #clientId = randomClientId()
+  readonly #clientIds: ClientIdStore
+  readonly #gateStats = new GateStats()
+  readonly #gateCtx: GateContext
   #closed = false
 
   constructor(opts: DocHubOptions) {
     this.#opts = opts
+    this.#clientIds = opts.clientIds ?? opts.persistence.clientIds ?? new MemoryClientIdStore()
+    this.#gateCtx = {
+      logger: opts.logger,
+      stats: this.#gateStats,
+      budgetMs: opts.gateTimeBudgetMs ?? defaultConfig.gateTimeBudgetMs,
+      serverClientId: this.#clientId,
+      now: () => performance.now(),
+    }
+  }
+
+  /** Times of the write gate's decisions so far (a histogram and recent percentiles). */
+  gateStats(): GateStatsSnapshot {
+    return this.#gateStats.snapshot()
+  }
+
+  /** The Yjs client id of this hub's own changes (bound to the relay in every document it writes). */
+  get clientId(): number {
+    return this.#clientId
   }
 
   get loadedCount(): number {
@@ -125,14 +164,28 @@ export class DocHub {
   /**
    * Commits `update` to storage, then applies it and forwards it to every subscriber but
    * `from`. Resolves once committed and applied; rejects (with nothing applied) if storage fails,
-   * or with a {@link WaggleError} when the document kind's content check refuses what `writer`
-   * changes (judged on a copy of the document, in the queue, after every earlier write).
+   * or with a {@link WaggleError} when the write gate refuses what `writer` changes: its
+   * content check, a client id bound to someone else, or an update left pending (judged on
+   * the document's shadow, in the queue, after every earlier write; see {@link DocGate}).
    */
   async write(name: DocName, update: Uint8Array, from: DocSubscriber | null, writer?: Writer): Promise<void> {
     const entry = await this.#load(name)
-    await this.#enqueue(entry, () => {
-      if (writer !== undefined) this.#checkContent(entry, update, writer)
-      return this.#commit(entry, update, from, true)
+    await this.#enqueue(entry, async () => {
+      const gate = writer === undefined ? null : entry.gate
+      const accepted = gate === null || writer === undefined ? null : gate.judge(entry.doc, update, writer, this.#gateCtx)
+      try {
+        if (accepted !== null && accepted.bind.length > 0) {
+          // Bound before the update is stored: a crash between the two leaves a binding to the
+          // writer, never a stored update whose client id anyone could take.
+          await this.#clientIds.bind(name, accepted.bind, accepted.owner)
+          gate?.bound(accepted.bind, accepted.owner)
+        }
+        await this.#commit(entry, update, from, true, accepted !== null && !accepted.contained)
+      } catch (err) {
+        // The shadow may hold an update the live document does not.
+        gate?.drop()
+        throw err
+      }
     })
     this.#afterWrite(entry)
   }
@@ -155,7 +208,12 @@ export class DocHub {
         copy.on('update', (u: Uint8Array) => updates.push(u))
         copy.transact(() => change(copy), origin)
         const [only] = updates
-        if (only !== undefined) await this.#commit(entry, updates.length === 1 ? only : Y.mergeUpdates(updates), null, false)
+        if (only === undefined) return
+        if (entry.gate !== null && !entry.gate.isBound(this.#clientId)) {
+          await this.#clientIds.bind(name, [this.#clientId], SERVER_OWNER)
+          entry.gate.bound([this.#clientId], SERVER_OWNER)
+        }
+        await this.#commit(entry, updates.length === 1 ? only : Y.mergeUpdates(updates), null, false)
       } finally {
         copy.destroy()
       }
@@ -201,6 +259,9 @@ export class DocHub {
       if (stored.snapshot !== null) Y.applyUpdate(doc, stored.snapshot)
       for (const u of stored.updates) Y.applyUpdate(doc, u)
     }, Origin.storage)
+    const parsed = parseDocName(name)
+    const check = parsed === null || this.#opts.gate === false ? undefined : (this.#opts.contentCheckFor ?? contentCheckFor)(parsed)
+    const gate = parsed === null || check === undefined ? null : new DocGate(name, parsed, check, await this.#clientIds.load(name))
     const awareness = new Awareness(doc)
     awareness.setLocalState(null)
     // A presence document: the user's last device going away is when they were last seen.
@@ -209,7 +270,7 @@ export class DocHub {
       name, doc, awareness,
       subscribers: new Set(), awarenessIds: new Map(),
       lastSeq: stored.lastSeq, logLength: stored.updates.length,
-      queue: Promise.resolve(), idleTimer: null, unloading: null,
+      queue: Promise.resolve(), idleTimer: null, unloading: null, gate,
     }
     doc.on('update', (update: Uint8Array, origin: unknown) => {
       for (const sub of entry.subscribers) if (sub !== origin) sub.onUpdate(name, update)
@@ -246,39 +307,21 @@ export class DocHub {
   /**
    * Stores, applies and announces one update; runs in the document's queue. `maybeResent`:
    * the update may be one the relay already has (a client's), not one {@link change} just made.
+   * `inShadow`: the write gate has applied it to the document's shadow already.
    */
-  async #commit(entry: Entry, update: Uint8Array, from: DocSubscriber | null, maybeResent: boolean): Promise<void> {
+  async #commit(entry: Entry, update: Uint8Array, from: DocSubscriber | null, maybeResent: boolean, inShadow = false): Promise<void> {
     // A resent outbox entry the relay already has: acknowledged without storing it twice.
-    if (maybeResent && alreadyContained(entry.doc, update)) return
+    if (maybeResent && !inShadow && alreadyContained(entry.doc, update)) return
     entry.lastSeq = await this.#opts.persistence.append(entry.name, update)
     entry.logLength += 1
     Y.applyUpdate(entry.doc, update, from ?? Origin.server)
+    if (!inShadow) entry.gate?.committed(update)
     for (const fn of this.#applied) {
       try {
         fn(entry.name, update, entry.doc)
       } catch (err) {
         this.#opts.logger.error('onApplied listener failed', { doc: entry.name, err: err instanceof Error ? err.stack : String(err) })
       }
-    }
-  }
-
-  /**
-   * Throws the refusal of the document kind's content check, if any, for `update` by `writer`.
-   * Kinds without a check cost nothing here; a resent update the document already holds is not
-   * judged again (it was when it first came).
-   */
-  #checkContent(entry: Entry, update: Uint8Array, writer: Writer): void {
-    const parsed = parseDocName(entry.name)
-    const check = parsed === null ? undefined : (this.#opts.contentCheckFor ?? contentCheckFor)(parsed)
-    if (parsed === null || check === undefined || alreadyContained(entry.doc, update)) return
-    const after = new Y.Doc({ gc: true })
-    try {
-      Y.applyUpdate(after, Y.encodeStateAsUpdate(entry.doc))
-      Y.applyUpdate(after, update)
-      const refusal = check(parsed, entry.doc, after, writer)
-      if (refusal !== null) throw new WaggleError(refusal.reason, refusal.message)
-    } finally {
-      after.destroy()
     }
   }
 
@@ -320,6 +363,7 @@ export class DocHub {
     })
       .catch((err: unknown) => this.#opts.logger.error('compaction on unload failed', { doc: entry.name, err: String(err) }))
       .finally(() => {
+        entry.gate?.drop()
         entry.awareness.destroy()
         entry.doc.destroy()
         if (this.#docs.get(entry.name) === entry) this.#docs.delete(entry.name)

@@ -3,16 +3,20 @@ import {
   decodeClientFrame, encodeFrame, isEmptyUpdate, parseDocName, validateUpdate,
   type Access, type ConvId, type ClientFrame, type DocName, type Principal, type ServerFrame, type SyncFrame, type UpdateFrame,
 } from '@waggle/schema'
-import { encodeAwarenessUpdate } from 'y-protocols/awareness'
+import { encodeAwarenessUpdate, type Awareness } from 'y-protocols/awareness'
 import type { WebSocket } from 'ws'
 import * as Y from 'yjs'
 import type { RelayContext } from './RelayContext.ts'
 import type { DocSubscriber } from './DocHub.ts'
 import { accessFor } from './authorize.ts'
-import { acceptAwareness } from './presenceAwareness.ts'
+import { rateLimiterOf, updateLimitsOf } from './gate/sessionGate.ts'
+import { releaseAwareness, screenAwareness } from './awarenessGuard.ts'
+import { watchSession } from '../auth/watchSession.ts'
 
 interface Subscription {
   access: Access
+  /** The document's live awareness (the hub keeps it while this connection is subscribed). */
+  awareness: Awareness
 }
 
 /**
@@ -28,11 +32,20 @@ export class MuxConnection implements DocSubscriber {
   #queue: Promise<void> = Promise.resolve()
   #closed = false
   #stopAccessEvents: (() => void) | null = null
+  #stopSessionWatch: (() => void) | null = null
+  /**
+   * Frames for documents of a conversation whose access is being re-checked, held until the
+   * answer is in (then sent, or dropped when the document may no longer be read), by conversation.
+   */
+  readonly #held = new Map<ConvId, { checks: number; frames: ServerFrame[] }>()
   readonly #helloTimer: ReturnType<typeof setTimeout>
+  /** Called once when this socket stops counting as unauthenticated (hello answered, or closed). */
+  #onAuthSettled: (() => void) | null
 
-  constructor(ws: WebSocket, ctx: RelayContext) {
+  constructor(ws: WebSocket, ctx: RelayContext, onAuthSettled?: () => void) {
     this.#ws = ws
     this.#ctx = ctx
+    this.#onAuthSettled = onAuthSettled ?? null
     ctx.connections.add(this)
     this.#helloTimer = setTimeout(() => this.close(CloseCode.helloTimeout, 'No hello received'), ctx.config.helloTimeoutMs)
     ws.on('message', (data, isBinary) => {
@@ -49,11 +62,24 @@ export class MuxConnection implements DocSubscriber {
   }
 
   onUpdate(doc: DocName, update: Uint8Array): void {
-    this.#send({ type: 'sync', doc, step: 'update', data: update })
+    this.#forward({ type: 'sync', doc, step: 'update', data: update })
   }
 
   onAwareness(doc: DocName, update: Uint8Array): void {
-    this.#send({ type: 'awareness', doc, update })
+    this.#forward({ type: 'awareness', doc, update })
+  }
+
+  /** Sends what the hub forwards, unless the document's conversation is being re-checked (then holds it). */
+  #forward(frame: ServerFrame & { doc: DocName }): void {
+    if (this.#held.size > 0) {
+      const conv = convOf(frame.doc)
+      const held = conv === null ? undefined : this.#held.get(conv)
+      if (held !== undefined) {
+        held.frames.push(frame)
+        return
+      }
+    }
+    this.#send(frame)
   }
 
   close(code: number, reason: string): void {
@@ -72,14 +98,19 @@ export class MuxConnection implements DocSubscriber {
       case 'sync': return this.#onSync(frame)
       case 'update': return this.#onUpdateFrame(frame)
       case 'awareness': {
-        if (!this.#subs.has(frame.doc)) return this.#sendError(frame.doc, Reason.notSubscribed, 'Subscribe before sending awareness')
-        // Someone else's awareness on a user's presence document is dropped (presenceAwareness.ts).
-        const update = acceptAwareness(frame.doc, frame.update, this.#principal.userId)
+        const sub = this.#subs.get(frame.doc)
+        if (sub === undefined) return this.#sendError(frame.doc, Reason.notSubscribed, 'Subscribe before sending awareness')
+        // Identity stamped from the session; others' client ids, oversized states dropped (awarenessGuard.ts).
+        const update = screenAwareness(frame.doc, frame.update, this.#principal.userId, this, sub.awareness)
         if (update === null) return
         return this.#ctx.hub.applyAwareness(frame.doc, update, this)
       }
       case 'unsubscribe': {
-        if (this.#subs.delete(frame.doc)) this.#ctx.hub.unsubscribe(frame.doc, this)
+        const sub = this.#subs.get(frame.doc)
+        if (sub === undefined) return
+        this.#subs.delete(frame.doc)
+        releaseAwareness(sub.awareness, this)
+        this.#ctx.hub.unsubscribe(frame.doc, this)
         return
       }
     }
@@ -90,12 +121,21 @@ export class MuxConnection implements DocSubscriber {
     clearTimeout(this.#helloTimer)
     if (frame.version < MIN_CLIENT_PROTOCOL_VERSION) return this.close(CloseCode.clientTooOld, Reason.clientTooOld)
     if (frame.version > PROTOCOL_VERSION) return this.close(CloseCode.serverTooOld, Reason.serverTooOld)
-    const principal = await this.#ctx.auth.authenticate(frame.token)
-    if (principal === null) return this.close(CloseCode.unauthorized, Reason.unauthorized)
+    const session = await this.#ctx.auth.session(frame.token)
+    if (session === null) return this.close(CloseCode.unauthorized, Reason.unauthorized)
+    if (this.#closed) return
+    const principal = session.principal
     this.#principal = principal
+    this.#settleAuth()
+    // Expiry or sign-out of this session closes the socket with 4401 (the device asks to sign in again).
+    this.#stopSessionWatch = watchSession(this.#ctx.auth, session, (message) => this.close(CloseCode.unauthorized, `${Reason.unauthorized}: ${message}`))
     this.#stopAccessEvents = this.#ctx.access.onChanged((conv, users) => {
       if (!users.includes(principal.userId)) return
-      this.#queue = this.#queue.then(() => this.#recheck(principal, conv)).catch((err: unknown) => this.#fail(err))
+      // From now until the re-check answers, nothing of this conversation is sent (held).
+      const held = this.#held.get(conv) ?? { checks: 0, frames: [] }
+      held.checks += 1
+      this.#held.set(conv, held)
+      this.#queue = this.#queue.then(() => this.#recheck(principal, conv)).catch((err: unknown) => this.#fail(err)).finally(() => this.#release(conv))
     })
     this.#send({ type: 'welcome', version: PROTOCOL_VERSION, userId: principal.userId, workspaceId: principal.workspaceId })
   }
@@ -106,14 +146,15 @@ export class MuxConnection implements DocSubscriber {
     // A client's step 2 or update through sync: a write without an outbox sequence.
     const sub = this.#subs.get(frame.doc)
     if (sub === undefined) return this.#sendError(frame.doc, Reason.notSubscribed, 'Subscribe before writing')
-    const decoded = validateUpdate(frame.data)
-    if (isEmptyUpdate(decoded)) return
-    const access = await accessFor(this.#ctx.accounts, principal, frame.doc)
-    if (!canWrite(access)) return this.#sendError(frame.doc, access === 'read' ? Reason.readOnly : Reason.forbidden, 'You may not change this document')
     try {
+      const decoded = validateUpdate(frame.data, updateLimitsOf(this.#ctx.config))
+      if (isEmptyUpdate(decoded)) return
+      const access = await accessFor(this.#ctx.accounts, principal, frame.doc)
+      if (!canWrite(access)) return this.#sendError(frame.doc, access === 'read' ? Reason.readOnly : Reason.forbidden, 'You may not change this document')
+      rateLimiterOf(this, this.#ctx.config).take(frame.doc)
       await this.#ctx.hub.write(frame.doc, frame.data, this, principal)
     } catch (err) {
-      // Refused by the document's content check: nothing stored; the connection stays.
+      // Out of bounds, over the rate limit or refused by the write gate: nothing stored; the connection stays.
       if (err instanceof WaggleError) return this.#sendError(frame.doc, err.reason, err.message)
       throw err
     }
@@ -137,7 +178,7 @@ export class MuxConnection implements DocSubscriber {
     }
     const loaded = await this.#ctx.hub.subscribe(doc, this)
     if (this.#closed) return this.#ctx.hub.unsubscribe(doc, this)
-    this.#subs.set(doc, { access })
+    this.#subs.set(doc, { access, awareness: loaded.awareness })
     this.#send({ type: 'access', doc, access })
     this.#send({ type: 'sync', doc, step: 'step2', data: Y.encodeStateAsUpdate(loaded.doc, sv) })
     this.#send({ type: 'sync', doc, step: 'step1', data: Y.encodeStateVector(loaded.doc) })
@@ -163,10 +204,21 @@ export class MuxConnection implements DocSubscriber {
         sub.access = access
       } else {
         this.#subs.delete(doc)
+        releaseAwareness(sub.awareness, this)
         this.#ctx.hub.unsubscribe(doc, this)
       }
       this.#send({ type: 'access', doc, access })
     }
+  }
+
+  /** A re-check of `conv` is done: the frames held meanwhile go out for documents still subscribed. */
+  #release(conv: ConvId): void {
+    const held = this.#held.get(conv)
+    if (held === undefined) return
+    held.checks -= 1
+    if (held.checks > 0) return
+    this.#held.delete(conv)
+    for (const frame of held.frames) if ('doc' in frame && frame.doc !== null && this.#subs.has(frame.doc)) this.#send(frame)
   }
 
   async #onUpdateFrame(frame: UpdateFrame): Promise<void> {
@@ -174,7 +226,7 @@ export class MuxConnection implements DocSubscriber {
     const reject = (reason: Reason, message: string) => this.#send({ type: 'reject', doc: frame.doc, seq: frame.seq, reason, message })
     let decoded
     try {
-      decoded = validateUpdate(frame.update)
+      decoded = validateUpdate(frame.update, updateLimitsOf(this.#ctx.config))
     } catch (err) {
       if (err instanceof WaggleError) return reject(err.reason, err.message)
       throw err
@@ -185,9 +237,11 @@ export class MuxConnection implements DocSubscriber {
     }
     if (!isEmptyUpdate(decoded)) {
       try {
+        // Per session: past the limit the client's outbox sends it again later.
+        rateLimiterOf(this, this.#ctx.config).take(frame.doc)
         await this.#ctx.hub.write(frame.doc, frame.update, this, principal)
       } catch (err) {
-        // Refused by the document's content check (e.g. invalid-content): nothing stored or forwarded.
+        // Over the rate limit or refused by the write gate (e.g. invalid-content): nothing stored or forwarded.
         if (err instanceof WaggleError) return reject(err.reason, err.message)
         this.#ctx.logger.error('write failed', { doc: frame.doc, err: String(err) })
         return reject(Reason.storageFailed, 'The relay could not store this change; it will be sent again')
@@ -219,15 +273,35 @@ export class MuxConnection implements DocSubscriber {
     this.close(CloseCode.internal, Reason.internal)
   }
 
+  /** This socket no longer counts against the pre-authentication limits. */
+  #settleAuth(): void {
+    const settle = this.#onAuthSettled
+    this.#onAuthSettled = null
+    settle?.()
+  }
+
   #cleanup(): void {
     this.#closed = true
     clearTimeout(this.#helloTimer)
+    this.#settleAuth()
     this.#stopAccessEvents?.()
     this.#stopAccessEvents = null
-    for (const doc of this.#subs.keys()) this.#ctx.hub.unsubscribe(doc, this)
+    this.#stopSessionWatch?.()
+    this.#stopSessionWatch = null
+    this.#held.clear()
+    for (const [doc, sub] of this.#subs) {
+      releaseAwareness(sub.awareness, this)
+      this.#ctx.hub.unsubscribe(doc, this)
+    }
     this.#subs.clear()
     this.#ctx.connections.delete(this)
   }
+}
+
+/** The conversation whose membership decides access to `doc`, or null for other documents. */
+function convOf(doc: DocName): ConvId | null {
+  const parsed = parseDocName(doc)
+  return parsed !== null && 'conv' in parsed ? parsed.conv : null
 }
 
 export function toBytes(data: unknown): Uint8Array {

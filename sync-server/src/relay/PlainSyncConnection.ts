@@ -13,7 +13,9 @@ import type { DocSubscriber, LoadedDoc } from './DocHub.ts'
 import { toBytes } from './MuxConnection.ts'
 import type { RelayContext } from './RelayContext.ts'
 import { accessFor } from './authorize.ts'
-import { acceptAwareness } from './presenceAwareness.ts'
+import { releaseAwareness, screenAwareness } from './awarenessGuard.ts'
+import type { Session } from '../auth/AuthService.ts'
+import { watchSession } from '../auth/watchSession.ts'
 
 // The y-websocket message types (y-websocket/src/y-websocket.js).
 const messageSync = 0
@@ -27,7 +29,9 @@ const messageQueryAwareness = 3
  * writes are checked again each time and refused with y-protocols' permission-denied message.
  * A membership change of this user in the document's conversation re-checks the read access
  * too, like the mux does: without it the socket is closed with 4403 (which stock clients do not
- * retry), a write access turned read-only is told with permission-denied.
+ * retry), a write access turned read-only is told with permission-denied; until the re-check
+ * answers, nothing more of the document is sent. When the session expires or is signed out, the
+ * socket is closed with 4401. Awareness is screened like on the mux (awarenessGuard.ts).
  */
 export class PlainSyncConnection implements DocSubscriber {
   readonly #ws: WebSocket
@@ -40,19 +44,27 @@ export class PlainSyncConnection implements DocSubscriber {
   #queue: Promise<void>
   #closed = false
   readonly #stopAccessEvents: () => void
+  #stopSessionWatch: (() => void) | null = null
+  /** Messages held while a re-check of the access runs (null: none runs), and how many run. */
+  #held: Uint8Array[] | null = null
+  #checks = 0
 
-  constructor(ws: WebSocket, ctx: RelayContext, doc: DocName, principal: Principal, access: Access) {
+  constructor(ws: WebSocket, ctx: RelayContext, doc: DocName, session: Session, access: Access) {
     this.#ws = ws
     this.#ctx = ctx
     this.#doc = doc
+    const principal = session.principal
     this.#principal = principal
     this.#access = access
     ctx.connections.add(this)
     const conv = convOf(doc)
     this.#stopAccessEvents = conv === null ? () => undefined : ctx.access.onChanged((changed, users) => {
       if (changed !== conv || !users.includes(principal.userId)) return
-      this.#queue = this.#queue.then(() => this.#recheck()).catch((err: unknown) => this.#fail(err))
+      this.#held ??= []
+      this.#checks += 1
+      this.#queue = this.#queue.then(() => this.#recheck()).catch((err: unknown) => this.#fail(err)).finally(() => this.#release())
     })
+    this.#stopSessionWatch = watchSession(ctx.auth, session, (message) => this.close(CloseCode.unauthorized, `${Reason.unauthorized}: ${message}`))
     ws.on('close', () => this.#cleanup())
     ws.on('error', (err) => ctx.logger.warn('socket error', { err: String(err) }))
     this.#queue = this.#start(access)
@@ -63,7 +75,7 @@ export class PlainSyncConnection implements DocSubscriber {
   }
 
   onUpdate(_doc: DocName, update: Uint8Array): void {
-    this.#send((e) => {
+    this.#forward((e) => {
       encoding.writeVarUint(e, messageSync)
       encoding.writeVarUint(e, messageYjsUpdate)
       encoding.writeVarUint8Array(e, update)
@@ -71,7 +83,7 @@ export class PlainSyncConnection implements DocSubscriber {
   }
 
   onAwareness(_doc: DocName, update: Uint8Array): void {
-    this.#send((e) => {
+    this.#forward((e) => {
       encoding.writeVarUint(e, messageAwareness)
       encoding.writeVarUint8Array(e, update)
     })
@@ -111,6 +123,16 @@ export class PlainSyncConnection implements DocSubscriber {
     if (!canWrite(access)) this.#denied('This document is read-only for you now')
   }
 
+  /** A re-check is done: what was held goes out if the document may still be read. */
+  #release(): void {
+    this.#checks -= 1
+    if (this.#checks > 0) return
+    const held = this.#held ?? []
+    this.#held = null
+    if (this.#closed || !canRead(this.#access)) return
+    for (const bytes of held) this.#sendBytes(bytes)
+  }
+
   async #onMessage(bytes: Uint8Array): Promise<void> {
     const loaded = this.#loaded
     if (this.#closed || loaded === null) return
@@ -120,8 +142,8 @@ export class PlainSyncConnection implements DocSubscriber {
       const type = decoding.readVarUint(d)
       if (type === messageSync) return await this.#onSync(d, loaded)
       if (type === messageAwareness) {
-        // Someone else's awareness on a user's presence document is dropped (presenceAwareness.ts).
-        const update = acceptAwareness(this.#doc, decoding.readVarUint8Array(d), this.#principal.userId)
+        // Identity stamped from the session; others' client ids, oversized states dropped (awarenessGuard.ts).
+        const update = screenAwareness(this.#doc, decoding.readVarUint8Array(d), this.#principal.userId, this, loaded.awareness)
         return update === null ? undefined : applyAwarenessUpdate(loaded.awareness, update, this)
       }
       if (type === messageQueryAwareness) return this.#sendAwarenessStates()
@@ -172,11 +194,23 @@ export class PlainSyncConnection implements DocSubscriber {
   }
 
   #send(write: (e: encoding.Encoder) => void): void {
-    if (this.#closed || this.#ws.readyState !== this.#ws.OPEN) return
-    if (this.#ws.bufferedAmount > this.#ctx.config.sendQueueBytes) return this.close(CloseCode.sendQueueFull, Reason.sendQueueFull)
     const e = encoding.createEncoder()
     write(e)
-    this.#ws.send(encoding.toUint8Array(e))
+    this.#sendBytes(encoding.toUint8Array(e))
+  }
+
+  /** Like {@link #send}, for what the hub forwards: held while a re-check of the access runs. */
+  #forward(write: (e: encoding.Encoder) => void): void {
+    if (this.#held === null) return this.#send(write)
+    const e = encoding.createEncoder()
+    write(e)
+    this.#held.push(encoding.toUint8Array(e))
+  }
+
+  #sendBytes(bytes: Uint8Array): void {
+    if (this.#closed || this.#ws.readyState !== this.#ws.OPEN) return
+    if (this.#ws.bufferedAmount > this.#ctx.config.sendQueueBytes) return this.close(CloseCode.sendQueueFull, Reason.sendQueueFull)
+    this.#ws.send(bytes)
   }
 
   #fail(err: unknown): void {
@@ -188,6 +222,9 @@ export class PlainSyncConnection implements DocSubscriber {
   #cleanup(): void {
     this.#closed = true
     this.#stopAccessEvents()
+    this.#stopSessionWatch?.()
+    this.#held = null
+    if (this.#loaded !== null) releaseAwareness(this.#loaded.awareness, this)
     this.#ctx.hub.unsubscribe(this.#doc, this)
     this.#ctx.connections.delete(this)
   }

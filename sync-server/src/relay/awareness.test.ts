@@ -15,7 +15,8 @@ describe('awareness', () => {
 
     anna.awareness(doc).setLocalState({ typing: true, name: 'Anna' })
     const seen = await marco.until(() => marco.peers(doc).get(annaId), 5_000, 'anna\'s state at marco')
-    expect(seen).toEqual({ typing: true, name: 'Anna' })
+    // The relay stamps `user` from the session (awarenessGuard.ts).
+    expect(seen).toEqual({ typing: true, name: 'Anna', user: 'anna' })
 
     anna.awareness(doc).setLocalStateField('typing', false)
     await marco.until(() => marco.peers(doc).get(annaId)?.typing === false, 5_000, 'anna\'s updated state at marco')
@@ -39,6 +40,6 @@ describe('awareness', () => {
     const marco = await connectAs(r, 'marco')
     await marco.subscribe(doc)
     const seen = await marco.until(() => marco.peers(doc).get(annaId), 5_000, 'anna\'s state at marco')
-    expect(seen).toEqual({ viewing: 'sales-team' })
+    expect(seen).toEqual({ viewing: 'sales-team', user: 'anna' })
   })
 })

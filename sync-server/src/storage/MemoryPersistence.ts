@@ -1,4 +1,5 @@
 import type { DocName } from '@waggle/schema'
+import { MemoryClientIdStore } from './ClientIdStore.ts'
 import { assertThroughSeq, type Persistence, type StoredDoc } from './Persistence.ts'
 import { promised } from './promised.ts'
 
@@ -19,6 +20,7 @@ const copyBytes = (b: Uint8Array): Uint8Array => new Uint8Array(b)
 /** In-memory {@link Persistence} for unit tests; copies bytes in and out like a real store. */
 export class MemoryPersistence implements Persistence {
   readonly #docs = new Map<DocName, Entry>()
+  readonly clientIds = new MemoryClientIdStore()
 
   #entry(doc: DocName): Entry {
     let e = this.#docs.get(doc)

@@ -1,5 +1,6 @@
 import { Reason, assert } from '@waggle/schema'
 import type { DocName } from '@waggle/schema'
+import type { ClientIdStore } from './ClientIdStore.ts'
 
 /** What storage holds for one document: the last snapshot plus the updates appended after it. */
 export interface StoredDoc {
@@ -30,6 +31,11 @@ export interface Persistence {
   compact(doc: DocName, snapshot: Uint8Array, throughSeq: number): Promise<void>
   /** How many updates are in the log after the snapshot. */
   logLength(doc: DocName): Promise<number>
+  /**
+   * The Yjs client id bindings of documents (the write gate's), kept with the documents so a
+   * restarted relay keeps them. Optional: a relay over a persistence without it keeps them in memory.
+   */
+  readonly clientIds?: ClientIdStore
   close(): Promise<void>
 }
 

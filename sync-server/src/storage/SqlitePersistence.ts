@@ -2,6 +2,7 @@ import { Reason, assert } from '@waggle/schema'
 import type { DocName } from '@waggle/schema'
 import { assertThroughSeq, type Persistence, type StoredDoc } from './Persistence.ts'
 import { promised } from './promised.ts'
+import { SqliteClientIdStore } from './SqliteClientIdStore.ts'
 import type { SqliteDatabase } from './sqlite.ts'
 
 /** better-sqlite3 hands BLOBs back as Buffers; callers get plain, unshared Uint8Arrays. */
@@ -20,8 +21,11 @@ export class SqlitePersistence implements Persistence {
   readonly #append: (doc: DocName, update: Uint8Array) => number
   readonly #compact: (doc: DocName, snapshot: Uint8Array, throughSeq: number) => void
   readonly #logLength: (doc: DocName) => number
+  /** The write gate's client id bindings, in `doc_client_ids`. */
+  readonly clientIds: SqliteClientIdStore
 
   constructor(db: SqliteDatabase) {
+    this.clientIds = new SqliteClientIdStore(db)
     const head = db.prepare<[string], { last_seq: number }>('SELECT last_seq FROM doc_heads WHERE doc = ?')
     const bump = db.prepare<[string], { last_seq: number }>(
       `INSERT INTO doc_heads (doc, last_seq) VALUES (?, 1)

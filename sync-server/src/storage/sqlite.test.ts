@@ -51,6 +51,8 @@ describe('openSqlite', () => {
       'conversation_links',
       'conversation_members',
       'conversations',
+      // The write gate's client id bindings (migration 7).
+      'doc_client_ids',
       'doc_heads',
       'doc_snapshots',
       'doc_updates',

@@ -143,4 +143,14 @@ export const sqliteMigrations: readonly string[] = [
     indexed_seq INTEGER NOT NULL CHECK (indexed_seq >= 0)
   ) STRICT;
   `,
+  // 7: the write gate's Yjs client id bindings (issue 7): each client id of a document belongs
+  // to the user who first wrote with it ('@server' for the relay's own changes).
+  `
+  CREATE TABLE doc_client_ids (
+    doc TEXT NOT NULL,
+    client_id INTEGER NOT NULL CHECK (client_id >= 0),
+    owner TEXT NOT NULL,
+    PRIMARY KEY (doc, client_id)
+  ) STRICT, WITHOUT ROWID;
+  `,
 ]
