@@ -4,9 +4,10 @@
  */
 import { parseArgs } from 'node:util'
 import { CRDT_DEFAULTS, runCrdtBench } from './crdt/run.ts'
+import { GATE_DEFAULTS, runGateBench } from './gate/run.ts'
 import { SEARCH_DEFAULTS, runSearchBench } from './search/run.ts'
 
-const BENCHES = ['search', 'crdt'] as const
+const BENCHES = ['search', 'gate', 'crdt'] as const
 type BenchName = (typeof BENCHES)[number]
 
 const { values } = parseArgs({
@@ -19,12 +20,13 @@ const { values } = parseArgs({
     profile: { type: 'boolean' },
     'indexer-batch': { type: 'string' },
     'crdt-messages': { type: 'string' },
+    'gate-writes': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 })
 
 if (values.help === true) {
-  console.log(`npm run bench -- [--only ${BENCHES.join(',')}] [--seed N] [--messages N] [--per-conversation N] [--queries N] [--profile] [--indexer-batch N] [--crdt-messages N]`)
+  console.log(`npm run bench -- [--only ${BENCHES.join(',')}] [--seed N] [--messages N] [--per-conversation N] [--queries N] [--profile] [--indexer-batch N] [--crdt-messages N] [--gate-writes N]`)
   process.exit(0)
 }
 
@@ -52,6 +54,9 @@ for (const name of only as BenchName[]) {
       ...(values['indexer-batch'] === undefined ? {} : { indexerBatch: int('indexer-batch', values['indexer-batch'], 64) }),
     })
     console.log(`\nsearch (seed ${seed})\n${table}\n\nwritten to ${file}`)
+  } else if (name === 'gate') {
+    const { table, file } = await runGateBench({ writes: int('gate-writes', values['gate-writes'], GATE_DEFAULTS.writes) })
+    console.log(`\ngate: the relay's write gate, on and off\n${table}\n\nwritten to ${file}`)
   } else if (name === 'crdt') {
     const { table, file } = runCrdtBench({ seed, messages: int('crdt-messages', values['crdt-messages'], CRDT_DEFAULTS.messages) })
     console.log(`\ncrdt: the chat workload in Yjs and Automerge (seed ${seed})\n${table}\n\nwritten to ${file}`)

@@ -13,6 +13,7 @@ import type { DocSubscriber, LoadedDoc } from './DocHub.ts'
 import { toBytes } from './MuxConnection.ts'
 import type { RelayContext } from './RelayContext.ts'
 import { accessFor } from './authorize.ts'
+import { rateLimiterOf, updateLimitsOf } from './gate/sessionGate.ts'
 import { releaseAwareness, screenAwareness } from './awarenessGuard.ts'
 import type { Session } from '../auth/AuthService.ts'
 import { watchSession } from '../auth/watchSession.ts'
@@ -166,14 +167,16 @@ export class PlainSyncConnection implements DocSubscriber {
       })
     }
     if (step !== messageYjsSyncStep2 && step !== messageYjsUpdate) throw new WaggleError(Reason.malformedFrame, 'Unknown sync step')
-    const decoded = validateUpdate(data)
+    const decoded = validateUpdate(data, updateLimitsOf(this.#ctx.config))
     if (isEmptyUpdate(decoded)) return
     const access = await accessFor(this.#ctx.accounts, this.#principal, this.#doc)
     if (!canWrite(access)) return this.#denied('You may not change this document')
     try {
+      // The same per-connection write limits as the multiplexed protocol.
+      rateLimiterOf(this, this.#ctx.config).take(this.#doc)
       await this.#ctx.hub.write(this.#doc, data, this, this.#principal)
     } catch (err) {
-      // Refused by the document's content check: nothing stored; told like a refused write.
+      // Refused by the rate limit or the document's content check: nothing stored; told like a refused write.
       if (err instanceof WaggleError) return this.#denied(err.message)
       throw err
     }

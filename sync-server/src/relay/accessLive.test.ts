@@ -1,7 +1,6 @@
 import {
   Reason, docName, newCommandId, readConvInfo, type Command, type CommandResult, type ConvId, type UserId,
 } from '@waggle/schema'
-import * as decoding from 'lib0/decoding'
 import { describe, expect, onTestFinished, test } from 'vitest'
 import * as Y from 'yjs'
 import { connectAs, demoDocs, post, texts, tokenFor } from '../testing/fixtures.ts'
@@ -49,15 +48,6 @@ async function connected(r: Relay, user: string): Promise<TestClient> {
 /** Frames about `conv`'s documents received after index `from`. */
 const convFrames = (c: TestClient, from: number) =>
   c.frames.slice(from).filter((f) => 'doc' in f && typeof f.doc === 'string' && f.doc.startsWith(`conv/${SALES}/`))
-
-/** y-protocols permission-denied messages (type 2, then 0 and the reason) a plain socket received. */
-function deniedReasons(socket: PlainSocket): string[] {
-  return socket.messages.flatMap((bytes) => {
-    const d = decoding.createDecoder(bytes)
-    if (decoding.readVarUint(d) !== 2 || decoding.readVarUint(d) !== 0) return []
-    return [decoding.readVarString(d)]
-  })
-}
 
 async function plainSynced(r: Relay, user: string, doc: string): Promise<PlainSocket> {
   const socket = new PlainSocket(`${r.wsBase}/sync/${doc}?token=${encodeURIComponent(await tokenFor(r.url, user))}`)
@@ -147,14 +137,14 @@ describe('a downgrade to read', () => {
     await anna.subscribe(seg0)
     const plain = await plainSynced(r, 'diego', seg0)
     await downgrade(r)
-    await waitFor(() => deniedReasons(plain).includes('This document is read-only for you now'), 2_000, 'permission denied')
+    await waitFor(() => plain.deniedReasons().includes('This document is read-only for you now'), 2_000, 'permission denied')
 
     const replica = new Y.Doc()
     Y.applyUpdate(replica, await plain.step2())
     const sv = Y.encodeStateVector(replica)
     post('diego', 'plain write')(replica)
     plain.sendSync(PlainSyncStep.update, Y.encodeStateAsUpdate(replica, sv))
-    await waitFor(() => deniedReasons(plain).includes('You may not change this document'), 2_000, 'the write refused')
+    await waitFor(() => plain.deniedReasons().includes('You may not change this document'), 2_000, 'the write refused')
 
     const before = plain.syncMessages().length
     expect(await anna.write(seg0, post('anna', 'still reading')))
@@ -209,5 +199,25 @@ describe('every membership change emits an access event', () => {
     // The owner leaves: her row goes and Marco's becomes the owner's.
     expect(await run('anna', { id: newCommandId(), type: 'leaveConversation', conv })).toEqual([`${conv}:anna`, `${conv}:marco`])
     expect((await r.store.accounts.conversationMember(conv, 'marco' as UserId))?.role).toBe('owner')
+  })
+})
+
+describe('a plain /sync/ socket', () => {
+  test('has the same per-connection write limit as the multiplexed protocol: past it a write is denied and not applied', async () => {
+    const r = await startRelay({ config: { segmentWritesPerWindow: 2, writeWindowMs: 60_000 } })
+    onTestFinished(() => r.stop())
+    const plain = await plainSynced(r, 'diego', seg0)
+    const replica = new Y.Doc()
+    Y.applyUpdate(replica, await plain.step2())
+    for (const text of ['one', 'two', 'three']) {
+      const sv = Y.encodeStateVector(replica)
+      post('diego', `plain ${text}`)(replica)
+      plain.sendSync(PlainSyncStep.update, Y.encodeStateAsUpdate(replica, sv))
+    }
+    await waitFor(() => plain.deniedReasons().some((m) => m.startsWith('Too many messages: at most 2 per 60 s')), 2_000, 'the third write refused')
+    const stored = await r.server.hub.read(seg0, (d) => texts(d))
+    expect(stored).toContain('plain two')
+    expect(stored).not.toContain('plain three')
+    expect(plain.closeInfo).toBeNull()
   })
 })

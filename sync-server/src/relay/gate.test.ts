@@ -7,6 +7,7 @@ import { describe, expect, onTestFinished, test } from 'vitest'
 import * as Y from 'yjs'
 import { connectAs, demoDocs, post, texts } from '../testing/fixtures.ts'
 import { removeDir, startRelay, tempDataDir, type Relay, type RelayOptions } from '../testing/relayHarness.ts'
+import { attack, craft } from '../testing/attacks.ts'
 import type { TestClient, WriteResult } from '../testing/TestClient.ts'
 
 const sales = demoDocs.salesTeam
@@ -29,24 +30,6 @@ async function member(r: Relay, who: string, ...docs: DocName[]): Promise<TestCl
   for (const doc of docs) await client.subscribe(doc)
   return client
 }
-
-/**
- * Sends `change` made on a fresh replica of what `client` has of `doc` (a new Yjs client id
- * unless `clientId` is given), as a crafted update frame: the attacker's tool. A fresh replica
- * per attack keeps one refused update from making the next one build on it.
- */
-function craft(client: TestClient, doc: DocName, change: (d: Y.Doc) => void, clientId?: number): { replica: Y.Doc; send: () => Promise<WriteResult>; update: Uint8Array } {
-  const replica = new Y.Doc()
-  Y.applyUpdate(replica, Y.encodeStateAsUpdate(client.doc(doc)))
-  if (clientId !== undefined) replica.clientID = clientId
-  const updates: Uint8Array[] = []
-  replica.on('update', (u: Uint8Array) => updates.push(u))
-  replica.transact(() => change(replica), Origin.local)
-  const update = Y.mergeUpdates(updates)
-  return { replica, update, send: () => client.sendUpdate(doc, update) }
-}
-
-const attack = (client: TestClient, doc: DocName, change: (d: Y.Doc) => void, clientId?: number): Promise<WriteResult> => craft(client, doc, change, clientId).send()
 
 const lastReject = (client: TestClient) => client.rejects.at(-1)?.message
 

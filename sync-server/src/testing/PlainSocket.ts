@@ -47,6 +47,15 @@ export class PlainSocket {
     })
   }
 
+  /** Reasons of the y-protocols permission-denied messages received (auth message 2, then 0 and the reason). */
+  deniedReasons(): string[] {
+    return this.messages.flatMap((bytes) => {
+      const d = decoding.createDecoder(bytes)
+      if (decoding.readVarUint(d) !== 2 || decoding.readVarUint(d) !== 0) return []
+      return [decoding.readVarString(d)]
+    })
+  }
+
   /** Resolves once the socket is open (the relay may still close it right after). */
   async opened(timeoutMs = 5_000): Promise<void> {
     await waitFor(() => this.isOpen || this.closeInfo, timeoutMs, 'the plain socket to open')
