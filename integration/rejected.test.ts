@@ -1,6 +1,6 @@
 import { DexieDocStorage, MemoryDocStorage, SyncClient, createAppModel, type AppModel, type ConversationModel } from '@waggle/client'
 import {
-  Origin, WaggleError, appendMessage, directConvId, docName, listMessages, newMessageId, type ConvId, type DocName, type UserId,
+  Origin, WaggleError, appendMessage, directConvId, docName, listMessages, newMessageId, readStatus, writeStatus, type ConvId, type DocName, type UserId,
 } from '@waggle/schema'
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -265,5 +265,24 @@ describe('the app model with a refused message', () => {
     await expect.poll(() => a.status().rejected, SLOW).toBe(0)
     const marcoView = open(m, announcements)
     await expect.poll(() => marcoView.messages().map((x) => x.text), SLOW).toContain('Cake in the kitchen!')
+  })
+})
+
+describe('a write refused for a passing reason', () => {
+  it('a burst of status changes over the relay’s rate limit is sent again later, in order, and nothing is rejected', async () => {
+    relay = await new TestRelay({ presenceWritesPerWindow: 3, writeWindowMs: 1_000 }).start()
+    const storage = new MemoryDocStorage()
+    const annaClient = await client('anna', storage)
+    const marcoClient = await client('marco', new MemoryDocStorage())
+    const mine = annaClient.open(docName.presence(anna))
+    const seen = marcoClient.open(docName.presence(anna))
+    closers.push(() => mine.release(), () => seen.release())
+    await mine.loaded
+    await annaClient.whenSynced(docName.presence(anna))
+    for (let i = 1; i <= 10; i++) {
+      writeStatus(mine.doc, { availability: i % 2 === 0 ? 'busy' : 'away', message: `burst ${i}`, updatedAt: Date.now(), updatedBy: anna }, Origin.local)
+    }
+    await expect.poll(() => readStatus(seen.doc)?.message, SLOW).toBe('burst 10')
+    await expect.poll(async () => (await storage.outbox()).length, SLOW).toBe(0)
   })
 })

@@ -243,6 +243,8 @@ export class SyncClient {
   #problem: Pick<SyncStatus, 'problem' | 'detail'> = { problem: null, detail: null }
   #counts = { pending: 0, rejected: 0 }
   #resendAttempt = 0
+  /** Documents with an update refused for a passing reason (rate limit, storage), waiting to go again. */
+  readonly #waitingToResend = new Set<DocName>()
   #resendTimer: ReturnType<typeof setTimeout> | null = null
   #closed = false
   // Awareness (ISSUE "Presence"): one state per device per document, sent by the leader.
@@ -807,14 +809,21 @@ export class SyncClient {
       }
       case 'ack':
         this.#inFlight.delete(frame.seq)
+        this.#waitingToResend.delete(frame.doc)
         this.#resendAttempt = 0
         this.#opts.storage.ack([frame.seq]).then(() => this.#outboxChanged(true), (err: unknown) => this.#storageProblem(err))
         return
       case 'reject':
         this.#inFlight.delete(frame.seq)
-        // The relay could not store it: it stays pending and goes again after a backoff (later
-        // updates may depend on it, so it must not wait for the next connection).
-        if (frame.reason === Reason.storageFailed) return this.#scheduleResend()
+        // The relay could not store it now (storage, a rate limit): it stays pending and goes
+        // again after a backoff (later updates may depend on it, so it must not wait for the
+        // next connection).
+        if (frame.reason === Reason.storageFailed || frame.reason === Reason.rateLimited) {
+          this.#waitingToResend.add(frame.doc)
+          return this.#scheduleResend()
+        }
+        // Built on one that waits to go again: it goes again after it, in order, not refused.
+        if (frame.reason === Reason.missingDependency && this.#waitingToResend.has(frame.doc)) return this.#scheduleResend()
         this.#opts.storage.reject(frame.seq, frame.reason, frame.message).then(() => this.#outboxChanged(true), (err: unknown) => this.#storageProblem(err))
         return
       case 'access': {
