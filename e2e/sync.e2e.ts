@@ -4,13 +4,9 @@
  * one device share a single WebSocket held by a leader tab.
  */
 import { docName, type ConvId } from '@waggle/schema'
-import type { Browser } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest'
-import { signIn } from './support/auth.ts'
-import { Device, launchBrowser, type Tab } from './support/browser.ts'
-import { HARNESS_DIST } from './support/paths.ts'
-import { RelayProcess } from './support/relay.ts'
-import { serveStatic, type StaticServer } from './support/staticServer.ts'
+import { describe, expect, test } from 'vitest'
+import type { Device, Tab } from './support/browser.ts'
+import { HarnessScene } from './support/harnessScene.ts'
 
 const DOC = docName.segment('sales-team' as ConvId, 0)
 const SEEDED_FIRST = 'Good morning! Pipeline review at 10:00 today.'
@@ -18,45 +14,8 @@ const SEEDED_COUNT = 9
 /** Deadline for anything that crosses the relay, including a reconnect after its backoff. */
 const SYNC = { timeout: 30_000, interval: 50 }
 
-let browser: Browser
-let site: StaticServer
-let relay: RelayProcess
-let devices: Device[] = []
-
-beforeAll(async () => {
-  browser = await launchBrowser()
-  site = await serveStatic(HARNESS_DIST)
-})
-
-afterAll(async () => {
-  await browser.close()
-  await site.close()
-})
-
-beforeEach(async () => {
-  relay = await RelayProcess.start()
-})
-
-afterEach(async (ctx) => {
-  const errors = devices.flatMap((d) => d.tabs.flatMap((t) => t.errors))
-  await Promise.all(devices.map((d) => d.close()))
-  devices = []
-  if (ctx.task.result?.state === 'fail') console.log(`relay log:\n${relay.log}`)
-  await relay.dispose()
-  expect(errors, 'uncaught errors in the pages').toEqual([])
-})
-
-/**
- * A new device signed in as `user` (`anna` → anna@example.com). Its page comes from the static
- * server, so it stays reachable while the relay is down; the relay is the `?relay=` parameter.
- */
-async function device(user: string): Promise<Device> {
-  const session = await signIn(relay.url, `${user}@example.com`)
-  const pageUrl = `${site.url}/?relay=${encodeURIComponent(relay.wsUrl)}`
-  const d = await Device.create(browser, pageUrl, session)
-  devices.push(d)
-  return d
-}
+const scene = new HarnessScene().install()
+const device = (user: string): Promise<Device> => scene.device(user)
 
 /** A tab of a new device with the sales team's segment open. */
 async function tabOf(user: string): Promise<Tab> {
@@ -102,9 +61,9 @@ describe('offline writes', () => {
     const anna = await tabOf('anna')
     const marco = await tabOf('marco')
     await Promise.all([anna.waitSynced(), marco.waitSynced()])
-    const port = relay.port
+    const port = scene.relay.port
 
-    await relay.stop()
+    await scene.relay.stop()
     await expect.poll(async () => (await anna.status()).state, SYNC).not.toBe('synced')
     await anna.send(DOC, 'offline one')
     await anna.send(DOC, 'offline two')
@@ -116,8 +75,8 @@ describe('offline writes', () => {
     expect((await anna.texts(DOC)).slice(-2)).toEqual(['offline one', 'offline two'])
     expect(await marco.texts(DOC)).not.toContain('offline one')
 
-    await relay.restart()
-    expect(relay.port).toBe(port)
+    await scene.relay.restart()
+    expect(scene.relay.port).toBe(port)
     await expect.poll(async () => (await anna.status()).pending, SYNC).toBe(0)
     await anna.waitSynced(SYNC.timeout)
     expect(await anna.outbox()).toEqual([])
@@ -130,7 +89,7 @@ describe('offline writes', () => {
     const marco = await tabOf('marco')
     await Promise.all([anna.waitSynced(), marco.waitSynced()])
 
-    await relay.kill()
+    await scene.relay.kill()
     await anna.send(DOC, 'written before the reload')
     // Reported as pending means it is in the outbox in IndexedDB.
     await expect.poll(async () => (await anna.status()).pending, SYNC).toBe(1)
@@ -142,7 +101,7 @@ describe('offline writes', () => {
     await expect.poll(async () => (await anna.status()).pending, SYNC).toBe(1)
     expect((await anna.status()).state).not.toBe('synced')
 
-    await relay.restart()
+    await scene.relay.restart()
     await anna.waitSynced(SYNC.timeout)
     expect((await anna.status()).pending).toBe(0)
     expect(await anna.outbox()).toEqual([])
@@ -188,7 +147,7 @@ describe('tabs of one device', () => {
     const { leader, follower, device: anna } = await twoTabs()
     await Promise.all([leader.waitSynced(), follower.waitSynced()])
     expect([await leader.isLeader(), await follower.isLeader()]).toEqual([true, false])
-    await expect.poll(() => relay.connections(), SYNC).toBe(1)
+    await expect.poll(() => scene.relay.connections(), SYNC).toBe(1)
     expect(anna.openSockets()).toBe(1)
     expect(leader.openSockets()).toBe(1)
     expect(follower.sockets).toHaveLength(0)
@@ -202,7 +161,7 @@ describe('tabs of one device', () => {
     await follower.waitSynced()
     await converged([leader, follower], ['from the leader tab', 'from the follower tab'])
     expect(follower.sockets).toHaveLength(0)
-    expect(await relay.connections()).toBe(1)
+    expect(await scene.relay.connections()).toBe(1)
   })
 
   test('a tab opened after the leader synced shows synced without waiting for another change', async () => {
@@ -223,7 +182,7 @@ describe('tabs of one device', () => {
     const marco = await tabOf('marco')
     const { leader, follower, device: anna } = await twoTabs()
     await Promise.all([marco.waitSynced(), leader.waitSynced(), follower.waitSynced()])
-    await expect.poll(() => relay.connections(), SYNC).toBe(2)
+    await expect.poll(() => scene.relay.connections(), SYNC).toBe(2)
     expect(follower.sockets).toHaveLength(0)
 
     // A write made while the leader tab goes away is in the shared outbox; the new leader sends it.
@@ -233,7 +192,7 @@ describe('tabs of one device', () => {
     await expect.poll(() => follower.isLeader(), SYNC).toBe(true)
     await expect.poll(() => anna.openSockets(), SYNC).toBe(1)
     expect(follower.openSockets()).toBe(1)
-    await expect.poll(() => relay.connections(), SYNC).toBe(2)
+    await expect.poll(() => scene.relay.connections(), SYNC).toBe(2)
 
     await follower.send(DOC, 'after the handover')
     await expect.poll(() => marco.texts(DOC), SYNC).toContain('after the handover')

@@ -5,52 +5,16 @@
  * nor sent to the relay, while a genuine edit of a follower tab still goes out.
  */
 import { docName, type ConvId } from '@waggle/schema'
-import type { Browser } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest'
-import { signIn } from './support/auth.ts'
-import { Device, launchBrowser, type Tab } from './support/browser.ts'
-import { HARNESS_DIST } from './support/paths.ts'
-import { RelayProcess } from './support/relay.ts'
-import { serveStatic, type StaticServer } from './support/staticServer.ts'
+import { describe, expect, test } from 'vitest'
+import type { Device, Tab } from './support/browser.ts'
+import { HarnessScene } from './support/harnessScene.ts'
 
 const SALES = docName.segment('sales-team' as ConvId, 0)
 const ANNOUNCEMENTS = docName.segment('announcements' as ConvId, 0)
 const SYNC = { timeout: 30_000, interval: 50 }
 
-let browser: Browser
-let site: StaticServer
-let relay: RelayProcess
-let devices: Device[] = []
-
-beforeAll(async () => {
-  browser = await launchBrowser()
-  site = await serveStatic(HARNESS_DIST)
-})
-
-afterAll(async () => {
-  await browser.close()
-  await site.close()
-})
-
-beforeEach(async () => {
-  relay = await RelayProcess.start()
-})
-
-afterEach(async (ctx) => {
-  const errors = devices.flatMap((d) => d.tabs.flatMap((t) => t.errors))
-  await Promise.all(devices.map((d) => d.close()))
-  devices = []
-  if (ctx.task.result?.state === 'fail') console.log(`relay log:\n${relay.log}`)
-  await relay.dispose()
-  expect(errors, 'uncaught errors in the pages').toEqual([])
-})
-
-async function device(user: string): Promise<Device> {
-  const session = await signIn(relay.url, `${user}@example.com`)
-  const d = await Device.create(browser, `${site.url}/?relay=${encodeURIComponent(relay.wsUrl)}`, session)
-  devices.push(d)
-  return d
-}
+const scene = new HarnessScene().install()
+const device = (user: string): Promise<Device> => scene.device(user)
 
 const access = (tab: Tab, doc: string): Promise<string | null> => tab.page.evaluate((d) => window.harness.access(d), doc)
 
@@ -78,7 +42,7 @@ describe('the tabs channel', () => {
     await expect.poll(() => access(leader, ANNOUNCEMENTS), SYNC).toBe('read')
     await expect.poll(() => access(follower, ANNOUNCEMENTS), SYNC).toBe('read')
 
-    // Marco's device sees what reaches the relay.
+    // Marco's device sees what reaches the scene.relay.
     const marco = await (await device('marco')).newTab()
     await marco.open(SALES)
     await marco.open(ANNOUNCEMENTS)
