@@ -106,6 +106,8 @@ export class Indexer {
    * follows it, drop the old text; segments not on the device are only marked as seen.
    */
   async #refetchRevised(): Promise<void> {
+    // Most passes follow a new message or a read: no IndexedDB read unless something was revised.
+    if (![...this.#deps.entries().values()].some((entry) => entry.revised !== undefined)) return
     const fetched = await this.#deps.index.revisions()
     for (const [conv, entry] of this.#deps.entries()) {
       for (const [seg, at] of Object.entries(entry.revised ?? {})) {
