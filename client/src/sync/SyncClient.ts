@@ -682,9 +682,13 @@ export class SyncClient {
     }, this.#opts.releaseDelayMs ?? 5_000)
   }
 
-  /** Why a local edit to the document must not be made now, or null (writable, or not known yet). */
+  /**
+   * Why a local edit to the document must not be made now, or null (writable, or not known yet).
+   * Only `read` refuses: `none` is also what a conversation created offline gets until the relay
+   * has created it, and its first messages must be kept (the relay judges them when they go).
+   */
   #refusal(entry: OpenDoc): WaggleError | null {
-    return entry.access === 'read' || entry.access === 'none' ? readOnlyError(entry.access) : null
+    return entry.access === 'read' ? readOnlyError(entry.access) : null
   }
 
   #onDocUpdate(name: DocName, update: Uint8Array, origin: unknown): void {
