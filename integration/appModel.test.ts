@@ -1,9 +1,9 @@
-import { DexieDocStorage, SyncClient, createAppModel, type AppModel, type ConversationModel } from '@waggle/client'
-import { Origin, appendMessage, directConvId, docName, newMessageId, type ConvId, type UserId } from '@waggle/schema'
+import { createAppModel, type AppModel, type ConversationModel } from '@waggle/client'
+import { directConvId, docName, type ConvId, type UserId } from '@waggle/schema'
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { TestRelay } from './relay.ts'
+import { TestRelay, queueOffline } from './relay.ts'
 import { DEMO_UNREAD } from '@waggle/sync-server'
 
 /**
@@ -230,18 +230,7 @@ describe('the app model against a real relay', () => {
     // A message to the announcements (read-only for Anna) already waiting in this device's
     // outbox, as if written before she was made read-only.
     const indexedDB = new IDBFactory()
-    const s = await relay.signIn('anna')
-    const account = `${s.workspaceId}.${s.userId}`
-    const early = new SyncClient({
-      account, url: relay.wsUrl, token: s.token, storage: new DexieDocStorage({ account, indexedDB, IDBKeyRange }), tabs: null,
-      network: { target: new EventTarget(), isOnline: () => false },
-    })
-    const seg = early.open(docName.segment(announcements, 0))
-    await seg.loaded
-    appendMessage(seg.doc, { id: newMessageId(), author: anna, time: Date.now(), text: 'Cake in the kitchen!' }, Origin.local)
-    await expect.poll(() => early.status.get().pending, SLOW).toBe(1)
-    seg.release()
-    early.close()
+    await queueOffline(relay, 'anna', indexedDB, docName.segment(announcements, 0), 'Cake in the kitchen!')
 
     const a = await device('anna', indexedDB)
     const view = open(a.app, announcements)

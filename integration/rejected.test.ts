@@ -1,4 +1,4 @@
-import { DexieDocStorage, MemoryDocStorage, SyncClient, createAppModel, type AppModel, type ConversationModel } from '@waggle/client'
+import { MemoryDocStorage, SyncClient, createAppModel, type AppModel, type ConversationModel } from '@waggle/client'
 import {
   Origin, WaggleError, appendMessage, directConvId, docName, listMessages, newMessageId, readStatus, writeStatus, type ConvId, type DocName, type UserId,
 } from '@waggle/schema'
@@ -6,7 +6,7 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import * as Y from 'yjs'
-import { TestRelay } from './relay.ts'
+import { TestRelay, queueOffline } from './relay.ts'
 
 /**
  * ISSUE 7, the client's part: a document the relay said is read-only cannot be changed locally,
@@ -219,18 +219,7 @@ describe('the app model with a refused message', () => {
   it('shows it rejected while a later message is delivered, and Retry delivers it once the cause is gone', async () => {
     relay = await new TestRelay().start()
     const indexedDB = new IDBFactory()
-    const s = await relay.signIn('anna')
-    const account = `${s.workspaceId}.${s.userId}`
-    const early = new SyncClient({
-      account, url: relay.wsUrl, token: s.token, storage: new DexieDocStorage({ account, indexedDB, IDBKeyRange }), tabs: null,
-      network: { target: new EventTarget(), isOnline: () => false },
-    })
-    const seg = early.open(annSegment)
-    await seg.loaded
-    appendMessage(seg.doc, { id: newMessageId(), author: anna, time: Date.now(), text: 'Cake in the kitchen!' }, Origin.local)
-    await expect.poll(() => early.status.get().pending, SLOW).toBe(1)
-    seg.release()
-    early.close()
+    await queueOffline(relay, 'anna', indexedDB, annSegment, 'Cake in the kitchen!')
 
     const a = await device('anna', indexedDB)
     const m = await device('marco')

@@ -1,3 +1,7 @@
+import { DexieDocStorage, SyncClient } from '@waggle/client'
+import { Origin, appendMessage, newMessageId, type DocName, type UserId } from '@waggle/schema'
+import { IDBKeyRange } from 'fake-indexeddb'
+import { expect } from 'vitest'
 import {
   MemoryAccountStore, MemoryPersistence, createServer, demoEmail, seedDemo, silentLogger,
   type Persistence, type ServerConfig, type WaggleServer,
@@ -46,4 +50,24 @@ export class TestRelay {
     const { devCode } = await post('/api/auth/email/start', { email })
     return (await post('/api/auth/email/verify', { email, code: devCode })) as { token: string; userId: string; workspaceId: string }
   }
+}
+
+/**
+ * Leaves a message by `user` to `doc` waiting in the outbox of the device whose IndexedDB is
+ * `indexedDB`, written while offline (as if before the relay's rules changed); the app started
+ * on that device later sends it.
+ */
+export async function queueOffline(relay: TestRelay, user: string, indexedDB: IDBFactory, doc: DocName, text: string): Promise<void> {
+  const s = await relay.signIn(user)
+  const account = `${s.workspaceId}.${s.userId}`
+  const early = new SyncClient({
+    account, url: relay.wsUrl, token: s.token, storage: new DexieDocStorage({ account, indexedDB, IDBKeyRange }), tabs: null,
+    network: { target: new EventTarget(), isOnline: () => false },
+  })
+  const seg = early.open(doc)
+  await seg.loaded
+  appendMessage(seg.doc, { id: newMessageId(), author: user as UserId, time: Date.now(), text }, Origin.local)
+  await expect.poll(() => early.status.get().pending, { timeout: 20_000 }).toBe(1)
+  seg.release()
+  early.close()
 }

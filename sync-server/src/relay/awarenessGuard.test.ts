@@ -2,11 +2,12 @@ import { docName, type UserId } from '@waggle/schema'
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import { describe, expect, onTestFinished, test } from 'vitest'
-import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness'
+import { Awareness, applyAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { connectAs, demoDocs, tokenFor } from '../testing/fixtures.ts'
 import { PlainSocket } from '../testing/PlainSocket.ts'
 import { startRelay, type Relay } from '../testing/relayHarness.ts'
+import { awarenessUpdateOf } from '../testing/awarenessUpdates.ts'
 import { waitFor } from '../testing/waitFor.ts'
 import {
   MAX_AWARENESS_IDS_PER_CONNECTION, MAX_AWARENESS_STATES_PER_UPDATE, MAX_AWARENESS_STATE_CHARS, releaseAwareness, screenAwareness,
@@ -14,18 +15,6 @@ import {
 
 const doc = demoDocs.salesTeam
 
-/** An awareness update holding `states` by client id (each at `clock`), encoded by y-protocols. */
-function updateOf(states: [number, unknown][], clock = 1): Uint8Array {
-  const aw = new Awareness(new Y.Doc())
-  const map = new Map<number, unknown>()
-  for (const [id, state] of states) {
-    aw.meta.set(id, { clock, lastUpdated: 0 })
-    if (state !== null) map.set(id, state)
-  }
-  const bytes = encodeAwarenessUpdate(aw, states.map(([id]) => id), map as Map<number, Record<string, unknown>>)
-  aw.destroy()
-  return bytes
-}
 
 /** The entries an update carries: client id → state (null: removal), decoded from y-protocols' encoding. */
 function entriesOf(update: Uint8Array | null): Map<number, unknown> {
@@ -52,7 +41,7 @@ describe('screenAwareness on any document', () => {
   test('stamps `user` from the session over a spoofed one, and on a state without it', () => {
     const aw = hubAwareness()
     const conn = {}
-    const out = screenAwareness(doc, updateOf([[7, { user: 'marco', typing: true }], [8, { typing: false }]]), 'anna', conn, aw)
+    const out = screenAwareness(doc, awarenessUpdateOf([[7, { user: 'marco', typing: true }], [8, { typing: false }]]), 'anna', conn, aw)
     expect(entriesOf(out)).toEqual(new Map([[7, { user: 'anna', typing: true }], [8, { user: 'anna', typing: false }]]))
   })
 
@@ -61,52 +50,52 @@ describe('screenAwareness on any document', () => {
     const anna = {}
     const marco = {}
     const annaPhone = {}
-    expect(screenAwareness(doc, updateOf([[7, { typing: true }]]), 'anna', anna, aw)).not.toBeNull()
-    expect(screenAwareness(doc, updateOf([[7, { typing: false }]], 2), 'marco', marco, aw)).toBeNull()
-    expect(screenAwareness(doc, updateOf([[7, null]], 2), 'marco', marco, aw)).toBeNull()
-    expect(screenAwareness(doc, updateOf([[7, null]], 2), 'anna', annaPhone, aw)).toBeNull()
+    expect(screenAwareness(doc, awarenessUpdateOf([[7, { typing: true }]]), 'anna', anna, aw)).not.toBeNull()
+    expect(screenAwareness(doc, awarenessUpdateOf([[7, { typing: false }]], 2), 'marco', marco, aw)).toBeNull()
+    expect(screenAwareness(doc, awarenessUpdateOf([[7, null]], 2), 'marco', marco, aw)).toBeNull()
+    expect(screenAwareness(doc, awarenessUpdateOf([[7, null]], 2), 'anna', annaPhone, aw)).toBeNull()
     // Mixed: only marco's own entry survives.
-    expect(entriesOf(screenAwareness(doc, updateOf([[7, { x: 1 }], [9, { x: 2 }]], 3), 'marco', marco, aw))).toEqual(new Map([[9, { x: 2, user: 'marco' }]]))
+    expect(entriesOf(screenAwareness(doc, awarenessUpdateOf([[7, { x: 1 }], [9, { x: 2 }]], 3), 'marco', marco, aw))).toEqual(new Map([[9, { x: 2, user: 'marco' }]]))
     // The owner may change and remove its own.
-    expect(entriesOf(screenAwareness(doc, updateOf([[7, null]], 2), 'anna', anna, aw))).toEqual(new Map([[7, null]]))
+    expect(entriesOf(screenAwareness(doc, awarenessUpdateOf([[7, null]], 2), 'anna', anna, aw))).toEqual(new Map([[7, null]]))
     // Once the owner is gone (unsubscribed), the id is free again.
     releaseAwareness(aw, anna)
-    expect(screenAwareness(doc, updateOf([[7, { typing: true }]], 5), 'marco', marco, aw)).not.toBeNull()
+    expect(screenAwareness(doc, awarenessUpdateOf([[7, { typing: true }]], 5), 'marco', marco, aw)).not.toBeNull()
   })
 
   test('a connection of the same user takes over an id only once its state is gone (a stock client reconnecting); another user never', () => {
     const aw = hubAwareness()
     const old = {}
-    const update = screenAwareness(doc, updateOf([[7, { typing: true }]]), 'anna', old, aw)
+    const update = screenAwareness(doc, awarenessUpdateOf([[7, { typing: true }]]), 'anna', old, aw)
     if (update === null) throw new Error('dropped')
     applyAwarenessUpdate(aw, update, old)
-    expect(screenAwareness(doc, updateOf([[7, { typing: false }]], 2), 'anna', {}, aw)).toBeNull()
+    expect(screenAwareness(doc, awarenessUpdateOf([[7, { typing: false }]], 2), 'anna', {}, aw)).toBeNull()
     removeAwarenessStates(aw, [7], 'timeout')
-    expect(screenAwareness(doc, updateOf([[7, { typing: false }]], 3), 'marco', {}, aw)).toBeNull()
+    expect(screenAwareness(doc, awarenessUpdateOf([[7, { typing: false }]], 3), 'marco', {}, aw)).toBeNull()
     const reconnected = {}
-    expect(entriesOf(screenAwareness(doc, updateOf([[7, { typing: false }]], 3), 'anna', reconnected, aw))).toEqual(new Map([[7, { typing: false, user: 'anna' }]]))
+    expect(entriesOf(screenAwareness(doc, awarenessUpdateOf([[7, { typing: false }]], 3), 'anna', reconnected, aw))).toEqual(new Map([[7, { typing: false, user: 'anna' }]]))
     // Now the new connection owns it: the old one may no longer touch it.
-    expect(screenAwareness(doc, updateOf([[7, null]], 4), 'anna', old, aw)).toBeNull()
+    expect(screenAwareness(doc, awarenessUpdateOf([[7, null]], 4), 'anna', old, aw)).toBeNull()
   })
 
   test('nobody sets or removes the relay’s own client id, nor removes an id nobody introduced', () => {
     const aw = hubAwareness()
-    expect(screenAwareness(doc, updateOf([[aw.clientID, { user: 'relay' }]], 9), 'marco', {}, aw)).toBeNull()
-    expect(screenAwareness(doc, updateOf([[12345, null]], 9), 'marco', {}, aw)).toBeNull()
+    expect(screenAwareness(doc, awarenessUpdateOf([[aw.clientID, { user: 'relay' }]], 9), 'marco', {}, aw)).toBeNull()
+    expect(screenAwareness(doc, awarenessUpdateOf([[12345, null]], 9), 'marco', {}, aw)).toBeNull()
   })
 
   test('drops an update with too many states, an oversized state, a state that is not an object, or past the ids one connection may introduce', () => {
     const aw = hubAwareness()
     const many = Array.from({ length: MAX_AWARENESS_STATES_PER_UPDATE + 1 }, (_, i): [number, unknown] => [i + 1, { n: i }])
-    expect(screenAwareness(doc, updateOf(many), 'anna', {}, aw)).toBeNull()
-    expect(screenAwareness(doc, updateOf([[1, { note: 'x'.repeat(MAX_AWARENESS_STATE_CHARS) }]]), 'anna', {}, aw)).toBeNull()
-    expect(screenAwareness(doc, updateOf([[1, [1, 2]]]), 'anna', {}, aw)).toBeNull()
-    expect(screenAwareness(doc, updateOf([[1, 'online']]), 'anna', {}, aw)).toBeNull()
+    expect(screenAwareness(doc, awarenessUpdateOf(many), 'anna', {}, aw)).toBeNull()
+    expect(screenAwareness(doc, awarenessUpdateOf([[1, { note: 'x'.repeat(MAX_AWARENESS_STATE_CHARS) }]]), 'anna', {}, aw)).toBeNull()
+    expect(screenAwareness(doc, awarenessUpdateOf([[1, [1, 2]]]), 'anna', {}, aw)).toBeNull()
+    expect(screenAwareness(doc, awarenessUpdateOf([[1, 'online']]), 'anna', {}, aw)).toBeNull()
     const conn = {}
     for (let i = 0; i < MAX_AWARENESS_IDS_PER_CONNECTION; i++) {
-      expect(screenAwareness(doc, updateOf([[100 + i, { i }]]), 'anna', conn, aw)).not.toBeNull()
+      expect(screenAwareness(doc, awarenessUpdateOf([[100 + i, { i }]]), 'anna', conn, aw)).not.toBeNull()
     }
-    expect(screenAwareness(doc, updateOf([[999, { i: 999 }]]), 'anna', conn, aw)).toBeNull()
+    expect(screenAwareness(doc, awarenessUpdateOf([[999, { i: 999 }]]), 'anna', conn, aw)).toBeNull()
   })
 
   test('a huge entry count is refused before anything is decoded; a malformed update is a malformed frame', () => {
@@ -120,8 +109,8 @@ describe('screenAwareness on any document', () => {
   test('presence documents keep the owner-only rule', () => {
     const aw = hubAwareness()
     const presence = docName.presence('anna' as UserId)
-    expect(screenAwareness(presence, updateOf([[7, { lastActive: 1 }]]), 'marco', {}, aw)).toBeNull()
-    expect(entriesOf(screenAwareness(presence, updateOf([[7, { user: 'marco', lastActive: 1 }]]), 'anna', {}, aw))).toEqual(new Map([[7, { user: 'anna', lastActive: 1 }]]))
+    expect(screenAwareness(presence, awarenessUpdateOf([[7, { lastActive: 1 }]]), 'marco', {}, aw)).toBeNull()
+    expect(entriesOf(screenAwareness(presence, awarenessUpdateOf([[7, { user: 'marco', lastActive: 1 }]]), 'anna', {}, aw))).toEqual(new Map([[7, { user: 'anna', lastActive: 1 }]]))
   })
 })
 
@@ -145,10 +134,10 @@ describe('awareness screening through the relay', () => {
     expect(await lena.until(() => lena.peers(doc).get(annaId), 5_000, 'anna’s state at diego')).toEqual({ user: 'anna', typing: true })
 
     // Marco overwrites anna's id (higher clock), removes it, and sends an oversized state of his own.
-    marco.send({ type: 'awareness', doc, update: updateOf([[annaId, { user: 'anna', typing: false, text: 'forged' }]], 50) })
-    marco.send({ type: 'awareness', doc, update: updateOf([[annaId, null]], 60) })
+    marco.send({ type: 'awareness', doc, update: awarenessUpdateOf([[annaId, { user: 'anna', typing: false, text: 'forged' }]], 50) })
+    marco.send({ type: 'awareness', doc, update: awarenessUpdateOf([[annaId, null]], 60) })
     const marcoId = marco.awareness(doc).clientID
-    marco.send({ type: 'awareness', doc, update: updateOf([[marcoId, { note: 'x'.repeat(MAX_AWARENESS_STATE_CHARS + 1) }]], 1) })
+    marco.send({ type: 'awareness', doc, update: awarenessUpdateOf([[marcoId, { note: 'x'.repeat(MAX_AWARENESS_STATE_CHARS + 1) }]], 1) })
     // Marco's frames are handled in order: once his next subscription is answered, they were.
     await marco.subscribe(demoDocs.announcements)
     anna.awareness(doc).setLocalStateField('typing', false)
@@ -181,8 +170,8 @@ describe('awareness screening through the relay', () => {
       encoding.writeVarUint8Array(e, update)
       return encoding.toUint8Array(e)
     }
-    plain.sendRaw(awarenessMessage(updateOf([[annaId, null]], 99)))
-    plain.sendRaw(awarenessMessage(updateOf([[4242, { user: 'anna', typing: true }]], 1)))
+    plain.sendRaw(awarenessMessage(awarenessUpdateOf([[annaId, null]], 99)))
+    plain.sendRaw(awarenessMessage(awarenessUpdateOf([[4242, { user: 'anna', typing: true }]], 1)))
     await anna.until(() => anna.peers(doc).get(4242), 5_000, 'the plain socket’s state at anna')
     expect(anna.peers(doc).get(4242)).toEqual({ user: 'marco', typing: true })
     // Anna's own state was not removed by the plain socket.

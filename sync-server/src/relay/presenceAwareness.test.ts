@@ -1,29 +1,18 @@
 import { docName, readLastSeen, type UserId } from '@waggle/schema'
 import { describe, expect, onTestFinished, test } from 'vitest'
-import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness'
+import { Awareness, applyAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { silentLogger } from '../config.ts'
 import { MemoryPersistence } from '../storage/MemoryPersistence.ts'
 import { connectAs, demoDocs } from '../testing/fixtures.ts'
 import { startRelay } from '../testing/relayHarness.ts'
+import { awarenessUpdateOf } from '../testing/awarenessUpdates.ts'
 import { waitFor } from '../testing/waitFor.ts'
 import { DocHub, type DocSubscriber } from './DocHub.ts'
 import { MAX_PRESENCE_STATES_PER_UPDATE, acceptAwareness } from './presenceAwareness.ts'
 
 const annaPresence = docName.presence('anna' as UserId)
 
-/** An awareness update holding `states` by client id (each at `clock`), encoded by y-protocols. */
-function updateOf(states: [number, unknown][], clock = 1): Uint8Array {
-  const aw = new Awareness(new Y.Doc())
-  const map = new Map<number, unknown>()
-  for (const [id, state] of states) {
-    aw.meta.set(id, { clock, lastUpdated: 0 })
-    if (state !== null) map.set(id, state)
-  }
-  const bytes = encodeAwarenessUpdate(aw, states.map(([id]) => id), map as Map<number, Record<string, unknown>>)
-  aw.destroy()
-  return bytes
-}
 
 /** The states an awareness update sets, decoded by y-protocols. */
 function statesOf(update: Uint8Array): Map<number, unknown> {
@@ -37,24 +26,24 @@ function statesOf(update: Uint8Array): Map<number, unknown> {
 
 describe('acceptAwareness', () => {
   test('passes other documents\' updates unchanged and drops others\' updates on a presence document', () => {
-    const update = updateOf([[7, { user: 'marco', lastActive: 5 }]])
+    const update = awarenessUpdateOf([[7, { user: 'marco', lastActive: 5 }]])
     expect(acceptAwareness(demoDocs.salesTeam, update, 'marco')).toBe(update)
     expect(acceptAwareness(annaPresence, update, 'marco')).toBeNull()
-    expect(acceptAwareness(annaPresence, updateOf([[7, null]]), 'marco')).toBeNull()
+    expect(acceptAwareness(annaPresence, awarenessUpdateOf([[7, null]]), 'marco')).toBeNull()
   })
 
   test('stamps every state of the owner\'s update with the session\'s user and keeps removals', () => {
-    const fixed = acceptAwareness(annaPresence, updateOf([[7, { user: 'marco', lastActive: 5 }], [8, {}], [9, null]]), 'anna')
+    const fixed = acceptAwareness(annaPresence, awarenessUpdateOf([[7, { user: 'marco', lastActive: 5 }], [8, {}], [9, null]]), 'anna')
     expect(fixed).not.toBeNull()
     expect(statesOf(fixed ?? new Uint8Array())).toEqual(new Map([[7, { user: 'anna', lastActive: 5 }], [8, { user: 'anna' }]]))
   })
 
   test('drops an owner\'s update with too many states, a state that is not an object or an oversized one', () => {
     const many = Array.from({ length: MAX_PRESENCE_STATES_PER_UPDATE + 1 }, (_, i): [number, unknown] => [i + 1, { lastActive: 1 }])
-    expect(acceptAwareness(annaPresence, updateOf(many), 'anna')).toBeNull()
-    expect(acceptAwareness(annaPresence, updateOf([[1, [1, 2]]]), 'anna')).toBeNull()
-    expect(acceptAwareness(annaPresence, updateOf([[1, 'online']]), 'anna')).toBeNull()
-    expect(acceptAwareness(annaPresence, updateOf([[1, { note: 'x'.repeat(5_000) }]]), 'anna')).toBeNull()
+    expect(acceptAwareness(annaPresence, awarenessUpdateOf(many), 'anna')).toBeNull()
+    expect(acceptAwareness(annaPresence, awarenessUpdateOf([[1, [1, 2]]]), 'anna')).toBeNull()
+    expect(acceptAwareness(annaPresence, awarenessUpdateOf([[1, 'online']]), 'anna')).toBeNull()
+    expect(acceptAwareness(annaPresence, awarenessUpdateOf([[1, { note: 'x'.repeat(5_000) }]]), 'anna')).toBeNull()
   })
 
   test('a malformed update on a presence document is a malformed frame', () => {
@@ -77,7 +66,7 @@ describe('presence awareness through the relay', () => {
     await lena.until(() => lena.peers(annaPresence).get(annaId), 5_000, 'anna\'s state at lena')
     const marcoId = marco.awareness(annaPresence).clientID
     marco.awareness(annaPresence).setLocalState({ user: 'anna', lastActive: 2_000 })
-    marco.send({ type: 'awareness', doc: annaPresence, update: updateOf([[annaId, null]], 99) })
+    marco.send({ type: 'awareness', doc: annaPresence, update: awarenessUpdateOf([[annaId, null]], 99) })
     // Frames of one connection are handled in order: once a later subscription is answered,
     // marco's awareness frames were handled. Then anna's next change reaches lena after them.
     await marco.subscribe(demoDocs.salesTeam)
@@ -157,7 +146,7 @@ describe('DocHub last seen', () => {
     onTestFinished(() => h.close())
     const sub: DocSubscriber = { onUpdate: () => {}, onAwareness: () => {} }
     const loaded = await h.subscribe(annaPresence, sub)
-    await h.applyAwareness(annaPresence, updateOf([[41, { user: 'anna', lastActive: 1_234 }], [42, { user: 'anna' }]]), sub)
+    await h.applyAwareness(annaPresence, awarenessUpdateOf([[41, { user: 'anna', lastActive: 1_234 }], [42, { user: 'anna' }]]), sub)
     removeAwarenessStates(loaded.awareness, [41], 'timeout')
     await new Promise((resolve) => setTimeout(resolve, 20))
     expect(await h.read(annaPresence, readLastSeen)).toBeUndefined()
@@ -169,7 +158,7 @@ describe('DocHub last seen', () => {
     const later = new DocHub({ persistence: new MemoryPersistence(), logger: silentLogger, idleMs: 30_000, compactThreshold: 500 })
     onTestFinished(() => later.close())
     const again = await later.subscribe(annaPresence, sub)
-    await later.applyAwareness(annaPresence, updateOf([[43, { user: 'anna' }]]), sub)
+    await later.applyAwareness(annaPresence, awarenessUpdateOf([[43, { user: 'anna' }]]), sub)
     removeAwarenessStates(again.awareness, [43], 'timeout')
     const seen = await waitFor(() => later.read(annaPresence, readLastSeen), 5_000, 'last seen (now)')
     expect(seen).toBeGreaterThanOrEqual(before)
@@ -183,7 +172,7 @@ describe('DocHub last seen', () => {
     const applied: string[] = []
     h.onApplied((name) => applied.push(name))
     await h.subscribe(demoDocs.salesTeam, sub)
-    await h.applyAwareness(demoDocs.salesTeam, updateOf([[41, { user: 'anna', lastActive: 1_234 }]]), sub)
+    await h.applyAwareness(demoDocs.salesTeam, awarenessUpdateOf([[41, { user: 'anna', lastActive: 1_234 }]]), sub)
     h.unsubscribe(demoDocs.salesTeam, sub)
     await new Promise((resolve) => setTimeout(resolve, 20))
     expect(applied).toEqual([])
