@@ -127,6 +127,22 @@ export default defineConfig({
         },
       },
       {
+        // The torture suite's short seeded runs (issue 8; the long run is `npm run test:torture`).
+        test: {
+          name: 'torture',
+          root: '.',
+          include: ['torture/**/*.test.ts'],
+          environment: 'node',
+          alias: [
+            { find: /^ws$/, replacement: new URL('node_modules/ws/wrapper.mjs', import.meta.url).pathname },
+            { find: /^solid-js$/, replacement: new URL('node_modules/solid-js/dist/solid.js', import.meta.url).pathname },
+          ],
+          testTimeout: 180_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+      {
         test: {
           name: 'e2e',
           root: '.',

@@ -245,6 +245,8 @@ export class SyncClient {
   #resendAttempt = 0
   /** Documents with an update refused for a passing reason (rate limit, storage), waiting to go again. */
   readonly #waitingToResend = new Set<DocName>()
+  /** Outbox reads for the counts started so far; only the latest one's result is used. */
+  #recounts = 0
   #resendTimer: ReturnType<typeof setTimeout> | null = null
   #closed = false
   // Awareness (ISSUE "Presence"): one state per device per document, sent by the leader.
@@ -788,6 +790,11 @@ export class SyncClient {
     }, backoffDelay(this.#resendAttempt++))
   }
 
+  /** An update of `doc` queued before `seq` is still waiting for the relay's acknowledgement. */
+  #earlierUnacked(doc: DocName, seq: number): boolean {
+    return this.#lastOutbox.some((e) => e.doc === doc && e.seq < seq && e.state === 'pending')
+  }
+
   async #flushOutbox(): Promise<void> {
     const entries = await this.#opts.storage.outbox()
     for (const entry of entries) if (entry.state === 'pending') this.#send(entry)
@@ -827,7 +834,12 @@ export class SyncClient {
           return this.#scheduleResend()
         }
         // Built on one that waits to go again: it goes again after it, in order, not refused.
-        if (frame.reason === Reason.missingDependency && this.#waitingToResend.has(frame.doc)) return this.#scheduleResend()
+        // Likewise when an earlier update of the document is not acknowledged yet: it may be what
+        // this one builds on, still on its way (found by the torture suite, seed 102).
+        if (frame.reason === Reason.missingDependency && (this.#waitingToResend.has(frame.doc) || this.#earlierUnacked(frame.doc, frame.seq))) {
+          this.#waitingToResend.add(frame.doc)
+          return this.#scheduleResend()
+        }
         this.#opts.storage.reject(frame.seq, frame.reason, frame.message).then(() => this.#outboxChanged(true), (err: unknown) => this.#storageProblem(err))
         return
       case 'access': {
@@ -1028,6 +1040,7 @@ export class SyncClient {
   }
 
   async #recount(settled?: UnstoredUpdate): Promise<void> {
+    const reading = ++this.#recounts
     let entries: OutboxEntry[]
     try {
       entries = await this.#opts.storage.outbox()
@@ -1036,6 +1049,8 @@ export class SyncClient {
     } finally {
       if (settled !== undefined) this.#unstored.delete(settled)
     }
+    // Reads may finish out of order; an older one would bring back counts already past.
+    if (reading !== this.#recounts) return
     this.#counts = {
       pending: entries.filter((e) => e.state === 'pending').length,
       rejected: entries.filter((e) => e.state === 'rejected').length,

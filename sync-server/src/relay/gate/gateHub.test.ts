@@ -9,6 +9,7 @@ import type { Persistence } from '../../storage/Persistence.ts'
 import { MemoryPersistence } from '../../storage/MemoryPersistence.ts'
 import { ControlledPersistence } from '../../testing/ControlledPersistence.ts'
 import { DocHub, type DocHubOptions } from '../DocHub.ts'
+import { EXPENSIVE_MIN_BYTES } from './DocGate.ts'
 
 const seg = docName.segment('c1' as ConvId, 0)
 const anna: Writer = { userId: 'anna' as UserId, canModifyPresence: false }
@@ -59,9 +60,20 @@ describe('the write gate in DocHub', () => {
     const persistence = new MemoryPersistence()
     const warnings: string[] = []
     const h = hub(persistence, { gateTimeBudgetMs: -1, logger: { ...silentLogger, warn: (m) => warnings.push(m) } })
-    await expect(h.write(seg, replica().change(post('anna', 'slow')), null, anna)).rejects.toMatchObject({ reason: Reason.tooExpensive })
+    await expect(h.write(seg, replica().change(post('anna', 'slow '.repeat(1_000))), null, anna)).rejects.toMatchObject({ reason: Reason.tooExpensive })
     expect(warnings).toEqual(['write gate over its time budget'])
     expect((await persistence.load(seg)).updates).toEqual([])
+  })
+
+  test('a small write over the time budget is accepted: the relay was busy, not the write costly', async () => {
+    const persistence = new MemoryPersistence()
+    const warnings: string[] = []
+    const h = hub(persistence, { gateTimeBudgetMs: -1, logger: { ...silentLogger, warn: (m) => warnings.push(m) } })
+    const update = replica().change(post('anna', 'slow machine'))
+    expect(update.byteLength).toBeLessThan(EXPENSIVE_MIN_BYTES)
+    await h.write(seg, update, null, anna)
+    expect(warnings).toEqual(['write gate over its time budget on a small update (accepted)'])
+    expect((await persistence.load(seg)).updates).toHaveLength(1)
   })
 
   test('the shadow follows the relay’s own changes, so a client may edit a message the relay wrote', async () => {
