@@ -3,7 +3,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'e2e/.harness-dist/**', 'e2e/.app-dist/**', 'data/**', '.test-data/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', 'e2e/.harness-dist/**', 'torture/.harness-dist/**', 'e2e/.app-dist/**', 'data/**', '.test-data/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,5 +1,6 @@
 import { SyncClient, type DocHandle, type OutboxEntry } from '@waggle/client'
-import { Availability, WaggleError, docName, readPositions, type ConvId, type DocName, type UserId } from '@waggle/schema'
+import { Availability, WaggleError, directConvId, docName, readPositions, type ConvId, type DocName, type UserId } from '@waggle/schema'
+import type { Browser } from 'playwright-core'
 import { SQLITE_FILE_NAME } from '../sync-server/src/storage/SqliteStore.ts'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -8,6 +9,7 @@ import WebSocket from 'ws'
 import type * as Y from 'yjs'
 import { openSqlite } from '../sync-server/src/storage/sqlite.ts'
 import { SqlitePersistence } from '../sync-server/src/storage/SqlitePersistence.ts'
+import { Device, type Tab } from '../e2e/support/browser.ts'
 import { RelayProcess } from '../e2e/support/relay.ts'
 import { CALM, ChaosProxy, type Faults, type ProxyStats } from './chaosProxy.ts'
 import { checkMessages, difference, docFrom, markerOf, type SentMessage } from './oracle.ts'
@@ -32,8 +34,16 @@ export interface ConvergenceOptions {
   killChance?: number
   /** Chance per step that a device restarts from its stored state. */
   restartChance?: number
+  /**
+   * Also a device in Chromium (Marco's `marco/web`) with this many tabs of the sync layer's test
+   * page (`e2e/harness`, served at `site`): Dexie storage, one leader tab, the others through it.
+   */
+  tabs?: { browser: Browser; site: string; count: number }
   log?: (line: string) => void
 }
+
+/** The documents the Chromium tabs open and write (Marco may write both). */
+const WEB_DOCS = [docName.segment('sales-team' as ConvId, 0), docName.segment(directConvId('anna' as UserId, 'marco' as UserId), 0)]
 
 export interface ConvergenceReport {
   seed: number
@@ -114,6 +124,8 @@ export async function runConvergence(options: ConvergenceOptions): Promise<Conve
 
   const replicas: Replica[] = []
   const verifiers: SyncClient[] = []
+  let web: Device | null = null
+  const tabs: Tab[] = []
   let relayKills = 0
   let restarting: Promise<void> | null = null
   const sent = new Map<string, SentMessage>()
@@ -136,7 +148,18 @@ export async function runConvergence(options: ConvergenceOptions): Promise<Conve
     }
     for (const r of replicas) r.start()
     await until(() => replicas.every((r) => r.app.status().state === 'synced' && r.app.inbox().length > 0), 60_000, () => 'first sync of every device')
-    log(`torture: seed ${options.seed}: ${replicas.length} devices synced; ${options.steps} steps under chaos`)
+    if (options.tabs !== undefined) {
+      const marco = sessions.get('marco')
+      if (marco === undefined) throw new Error('marco has no session')
+      web = await Device.create(options.tabs.browser, `${options.tabs.site}/?relay=${encodeURIComponent(proxy.urlFor('marco/web'))}`, marco)
+      for (let i = 0; i < options.tabs.count; i++) {
+        const tab = await web.newTab()
+        for (const doc of WEB_DOCS) await tab.open(doc)
+        tabs.push(tab)
+      }
+      await until(async () => (await Promise.all(tabs.map((t) => t.status()))).every((s) => s.state === 'synced'), 60_000, () => 'first sync of the tabs')
+    }
+    log(`torture: seed ${options.seed}: ${replicas.length} devices and ${tabs.length} tabs synced; ${options.steps} steps under chaos`)
     proxy.faults = CHAOS
 
     const writable = (r: Replica) => r.app.inbox().filter((i) => !i.readOnly && i.creation === null)
@@ -278,6 +301,25 @@ export async function runConvergence(options: ConvergenceOptions): Promise<Conve
         log(`  ${n}: relay killed (-9)`)
         restarting = relay.restart()
       }
+      if (tabs.length > 0 && rng.chance(0.15)) {
+        // A step of the Chromium device: a message from one of its tabs, or a tab reloaded.
+        const tab = rng.pick(tabs)
+        if (rng.chance(0.2)) {
+          await tab.reload()
+          for (const doc of WEB_DOCS) await tab.open(doc)
+          count('reloadTab')
+          log(`  ${n}: marco/web reloads tab ${tabs.indexOf(tab)}`)
+        } else {
+          const doc = rng.pick(WEB_DOCS)
+          const marker = `⟦marco/web#${n}⟧`
+          const id = await tab.send(doc, `${marker} ${rng.pick(WORDS)}`)
+          sent.set(id, { marker, id, conv: doc.split('/')[1] ?? '', replica: 'marco/web', deleted: false })
+          count('sendFromTab')
+          log(`  ${n}: marco/web tab ${tabs.indexOf(tab)} send ${marker} to ${doc}`)
+        }
+        await pace(rng.between(0, 30))
+        continue
+      }
       const r = rng.pick(replicas)
       if (rng.chance(restartChance)) {
         r.restart()
@@ -306,6 +348,8 @@ export async function runConvergence(options: ConvergenceOptions): Promise<Conve
         const s = r.app.status()
         return s.state === 'synced' && s.pending === 0 && s.rejected === 0
       }), 90_000, () => replicas.map((r) => `${r.name}: ${JSON.stringify(r.app.status())}`).join('; '))
+      await until(async () => (await Promise.all(tabs.map((t) => t.status()))).every((s) => s.state === 'synced' && s.pending === 0 && s.rejected === 0),
+        60_000, () => 'the tabs did not settle')
     } catch (err) {
       const stuck = await Promise.all(replicas.map(async (r) => `${r.name}: ${describeOutbox(await r.storage.outbox())}; commands: ${await r.commands()}`))
       problems.push(`stuck pending after healing: ${(err as Error).message}\n    ${stuck.join('\n    ')}`)
@@ -346,12 +390,19 @@ export async function runConvergence(options: ConvergenceOptions): Promise<Conve
               if (why !== null) differences.push(`${r.name} ${name}: ${why}`)
             }
           }
+          for (const [i, tab] of tabs.entries()) {
+            for (const name of WEB_DOCS) {
+              const why = difference(docFrom([await tab.state(name)]), await truthOf(name))
+              if (why !== null) differences.push(`marco/web tab ${i} ${name}: ${why}`)
+            }
+          }
           return differences.length === 0
         }, 30_000, () => `${differences.length} documents differ from the relay`)
       } catch {
         problems.push(...differences.map((d) => `diverged: ${d}`))
       }
-      docsCompared = [...held.values()].reduce((n, docs) => n + docs.size, 0)
+      docsCompared = [...held.values()].reduce((n, docs) => n + docs.size, 0) + tabs.length * WEB_DOCS.length
+      for (const [i, tab] of tabs.entries()) for (const e of tab.errors) problems.push(`marco/web tab ${i}: uncaught error in the page: ${e}`)
       const segments = new Map<DocName, Y.Doc>()
       for (const conv of new Set([...sent.values()].map((s) => s.conv as ConvId))) {
         for (let seg = 0; seg < 4; seg++) segments.set(docName.segment(conv, seg), await truthOf(docName.segment(conv, seg)))
@@ -362,6 +413,7 @@ export async function runConvergence(options: ConvergenceOptions): Promise<Conve
     }
   } finally {
     for (const v of verifiers) v.close()
+    await web?.close()
     for (const r of replicas) r.stop()
     await proxy.close()
     await relay.dispose()

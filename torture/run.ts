@@ -6,7 +6,13 @@
  * printed; a failing one is printed with its problems and the command that replays it, and
  * the process exits 1.
  */
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import type { Browser } from 'playwright-core'
+import { build } from 'vite'
+import { launchBrowser } from '../e2e/support/browser.ts'
+import { HARNESS_SRC } from '../e2e/support/paths.ts'
+import { serveStatic, type StaticServer } from '../e2e/support/staticServer.ts'
 import { runConvergence } from './convergence.ts'
 import { runDurability } from './durability.ts'
 import { seedFrom } from './rng.ts'
@@ -20,20 +26,21 @@ const { values } = parseArgs({
     only: { type: 'string' },
     clients: { type: 'string' },
     kills: { type: 'string' },
+    tabs: { type: 'string' },
     verbose: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
 })
 
 if (values.help === true) {
-  console.log('npm run test:torture -- [--seed N] [--runs N | --duration 10m] [--steps N] [--only convergence,durability] [--clients N] [--kills N] [--verbose]')
+  console.log('npm run test:torture -- [--seed N] [--runs N | --duration 10m] [--steps N] [--only convergence,durability] [--tabs N] [--clients N] [--kills N] [--verbose]')
   process.exit(0)
 }
 
-function count(name: string, raw: string | undefined, fallback: number): number {
+function count(name: string, raw: string | undefined, fallback: number, min = 1): number {
   if (raw === undefined) return fallback
   const n = Number(raw.replace(/[_,]/g, ''))
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, not ${raw}`)
+  if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be an integer of at least ${min}, not ${raw}`)
   return n
 }
 
@@ -54,19 +61,40 @@ const runs = count('runs', values.runs, limitMs === null ? 10 : Number.MAX_SAFE_
 const verbose = values.verbose === true
 let failed = false
 
+const tabCount = count('tabs', values.tabs, 2, 0)
+
+/** The sync layer's test page, built for the Chromium tabs (not e2e's copy: an e2e run empties that). */
+async function servedHarness(): Promise<StaticServer> {
+  const outDir = fileURLToPath(new URL('./.harness-dist/', import.meta.url))
+  await build({ root: HARNESS_SRC, configFile: false, logLevel: 'warn', build: { outDir, emptyOutDir: true, target: 'es2022' } })
+  return serveStatic(outDir)
+}
+
 if (only.includes('convergence')) {
   const until = limitMs === null ? Infinity : Date.now() + limitMs
+  let browser: Browser | null = null
+  let site: StaticServer | null = null
+  if (tabCount > 0) {
+    site = await servedHarness()
+    browser = await launchBrowser()
+  }
   for (let i = 0; i < runs && Date.now() < until; i++) {
     const seed = (firstSeed + i) % 0x7fffffff
-    console.log(`convergence: seed ${seed} (${steps} steps)`)
-    const report = await runConvergence({ seed, steps, ...(verbose ? { log: (line: string) => console.log(line) } : {}) })
+    console.log(`convergence: seed ${seed} (${steps} steps, ${tabCount} Chromium tabs)`)
+    const report = await runConvergence({
+      seed, steps,
+      ...(browser !== null && site !== null ? { tabs: { browser, site: site.url, count: tabCount } } : {}),
+      ...(verbose ? { log: (line: string) => console.log(line) } : {}),
+    })
     console.log(`  ${report.sent} messages, ${report.relayKills} relay kills, ${report.docsCompared} documents compared, healed in ${report.healMs} ms, ${(report.durationMs / 1000).toFixed(1)} s; ops ${JSON.stringify(report.ops)}; proxy ${JSON.stringify(report.proxy)}`)
     if (report.problems.length > 0) {
       failed = true
-      console.log(`  FAILED seed ${seed}; replay: npm run test:torture -- --only convergence --seed ${seed} --runs 1 --steps ${steps} --verbose`)
+      console.log(`  FAILED seed ${seed}; replay: npm run test:torture -- --only convergence --seed ${seed} --runs 1 --steps ${steps} --tabs ${tabCount} --verbose`)
       for (const p of report.problems) console.log(`    ${p}`)
     }
   }
+  await browser?.close()
+  await site?.close()
 }
 
 if (only.includes('durability')) {

@@ -28,6 +28,8 @@ export interface HarnessApi {
   open(doc: string): Promise<void>
   /** Appends a message by the signed-in user as a local edit; resolves with its id. */
   send(doc: string, text: string): Promise<string>
+  /** The whole state of an open document (`Y.encodeStateAsUpdate`), as bytes (the torture suite's oracle compares it). */
+  state(doc: string): Promise<number[]>
   /** Texts of the live messages of an open document, in message order. */
   texts(doc: string): Promise<string[]>
   status(): Promise<SyncStatus>

@@ -65,6 +65,8 @@ const harness: HarnessApi = {
     return Promise.resolve(id)
   },
 
+  state: (doc) => Promise.resolve([...Y.encodeStateAsUpdate(handle(doc).doc)]),
+
   texts(doc) {
     const texts = listMessages(handle(doc).doc).flatMap((m) => (isDeleted(m) ? [] : [m.text]))
     return Promise.resolve(texts)

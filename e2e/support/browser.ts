@@ -95,6 +95,10 @@ export class Tab {
     return this.page.evaluate(([d, t]) => window.harness.send(d, t), [doc, text] as const)
   }
 
+  async state(doc: string): Promise<Uint8Array> {
+    return Uint8Array.from(await this.page.evaluate((d) => window.harness.state(d), doc))
+  }
+
   texts(doc: string): Promise<string[]> {
     return this.page.evaluate((d) => window.harness.texts(d), doc)
   }

@@ -98,6 +98,9 @@ function build(options: AppModelOptions, disposeRoot: () => void): AppModel {
   // --- problems this layer meets (storage), shown through the status ---------------------
   const [problem, setProblem] = createSignal<string | null>(null)
   const onError = (err: unknown) => {
+    // Work still running when the model was disposed meets a closed database: nothing is lost
+    // (the outbox commits before anything depends on it), and nobody is left to tell.
+    if (disposers.disposed) return
     console.error('waggle: local index', err)
     setProblem(err instanceof Error && err.name === 'QuotaExceededError'
       ? 'This device is out of storage space for Waggle: free some space, or changes cannot be saved.'
