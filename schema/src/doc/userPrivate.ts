@@ -29,24 +29,42 @@ const parseDraft = (x: unknown): Draft | null => {
 }
 const anyJson = (x: unknown): unknown => (x === undefined ? null : x)
 
+/**
+ * Read positions are a max-register per conversation: each position is its own entry, keyed
+ * `{conv}@{message}`, and the reader takes the largest. Moving forward adds the new entry and
+ * deletes the smaller ones this device sees. Two devices moving concurrently leave both entries
+ * and the larger wins, so a position never moves backwards; with one entry per conversation
+ * overwritten in place, the key-value layout kept the right-most of two concurrent writes, which
+ * could be the smaller (the torture suite, seed 204). Entries keyed by the conversation alone
+ * (written before) still count.
+ */
+const readKey = (conv: ConvId, message: MessageId) => `${conv}@${message}`
+const convOfReadKey = (key: string) => key.split('@', 1)[0] as ConvId
+
 /** The last message read in a conversation. */
 export function readPosition(doc: Y.Doc, conv: ConvId): MessageId | undefined {
-  return kvGet(doc, READ, conv, isMessageId)
+  return readPositions(doc).get(conv)
 }
 
 export function readPositions(doc: Y.Doc): Map<ConvId, MessageId> {
-  return kvEntries(doc, READ, isMessageId) as Map<ConvId, MessageId>
+  const out = new Map<ConvId, MessageId>()
+  for (const [key, message] of kvEntries(doc, READ, isMessageId)) {
+    const conv = convOfReadKey(key)
+    const current = out.get(conv)
+    if (current === undefined || message > current) out.set(conv, message)
+  }
+  return out
 }
 
-/**
- * Moves the read position forward to `message`; never backwards, because ids sort by time.
- * Returns whether it moved. Concurrent moves on two devices converge to one of them; the
- * reader takes the larger when it sees a conflict (see {@link readPosition}).
- */
+/** Moves the read position forward to `message`; never backwards, because ids sort by time. Returns whether it moved. */
 export function markRead(doc: Y.Doc, conv: ConvId, message: MessageId, origin: TxOrigin): boolean {
   const current = readPosition(doc, conv)
   if (current !== undefined && current >= message) return false
-  kvWrite<MessageId>(doc, READ, origin, (set) => set(conv, message))
+  const older = [...kvEntries(doc, READ, isMessageId)].filter(([key, m]) => convOfReadKey(key) === conv && m < message).map(([key]) => key)
+  kvWrite<MessageId>(doc, READ, origin, (set, del) => {
+    set(readKey(conv, message), message)
+    for (const key of older) del(key)
+  })
   return true
 }
 
