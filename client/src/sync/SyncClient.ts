@@ -7,6 +7,7 @@ import type { DocStorage, OutboxEntry } from './DocStorage.ts'
 import { Watchable, initialStatus, type SyncStatus } from './SyncStatus.ts'
 import { TabAwareness, type AwarenessState } from './TabAwareness.ts'
 import { TabChannel, electLeader, type TabEnvironment, type TabMessage } from './TabLink.ts'
+import { transactionUpdate } from './transactionUpdate.ts'
 
 export interface SyncClientOptions {
   /** Names storage and channels, so two accounts never mix (e.g. `workspace.user`). */
@@ -655,7 +656,23 @@ export class SyncClient {
       // Thrown last in Yjs' clean-up, so it reaches the caller of the edit with the document consistent.
       if (refused !== null) throw refused
     })
-    doc.on('update', (update: Uint8Array, origin: unknown) => this.#onDocUpdate(name, update, origin))
+    // A local edit goes to the outbox before the observers run (they re-render; see transactionUpdate.ts).
+    const early = new WeakSet<Y.Transaction>()
+    doc.on('beforeObserverCalls', (tr: Y.Transaction) => {
+      if (!this.#isStoredLocally(name, tr.origin)) return
+      const update = transactionUpdate(doc, tr)
+      if (update === null) return
+      early.add(tr)
+      // The leader also sends it to the relay at once, before the outbox commit, so a tab
+      // closed or killed while storing still delivers it; the outbox entry follows and is
+      // acknowledged as held (the relay does not charge its rate limit twice).
+      const open = this.#docs.get(name)
+      if (this.#connection !== null && open?.access === 'write' && open.synced) this.#connection.send({ type: 'sync', doc: name, step: 'update', data: update })
+      this.#storeLocalEdit(name, update)
+    })
+    doc.on('update', (update: Uint8Array, origin: unknown, _doc: Y.Doc, tr: Y.Transaction) => {
+      if (!early.has(tr)) this.#onDocUpdate(name, update, origin)
+    })
     entry.loaded = this.#opts.storage.load(name).then(
       (updates) => {
         if (updates.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(updates), Origin.storage)
@@ -693,6 +710,13 @@ export class SyncClient {
     return entry.access === 'read' ? readOnlyError(entry.access) : null
   }
 
+  /** A change with this origin is a local edit to store in the outbox and send. */
+  #isStoredLocally(name: DocName, origin: unknown): boolean {
+    if (!isLocalEdit(origin)) return false
+    const open = this.#docs.get(name)
+    return !(open !== undefined && open.revert !== null)
+  }
+
   #onDocUpdate(name: DocName, update: Uint8Array, origin: unknown): void {
     if (origin === Origin.storage || origin === Origin.tab) return
     const open = this.#docs.get(name)
@@ -706,7 +730,12 @@ export class SyncClient {
       storage.storeRemote(name, update).catch((err: unknown) => this.#storageProblem(err))
       return
     }
-    // A local edit: durable in the outbox first, then sent (by the leader).
+    this.#storeLocalEdit(name, update)
+  }
+
+  /** A local edit: durable in the outbox first, then sent (by the leader). */
+  #storeLocalEdit(name: DocName, update: Uint8Array): void {
+    const { storage } = this.#opts
     const unstored: UnstoredUpdate = { doc: name, update }
     this.#unstored.add(unstored)
     this.#notifyOutbox()

@@ -238,8 +238,10 @@ export class MuxConnection implements DocSubscriber {
     }
     if (!isEmptyUpdate(decoded)) {
       try {
-        // Per session: past the limit the client's outbox sends it again later.
-        rateLimiterOf(this, this.#ctx.config).take(frame.doc)
+        // Per session: past the limit the client's outbox sends it again later. Not charged for
+        // an outbox entry of a new message the relay already holds: the client sent its content
+        // at once, before storing it, as a sync write (which was charged).
+        if (!(await this.#holds(frame.doc, decoded))) rateLimiterOf(this, this.#ctx.config).take(frame.doc)
         await this.#ctx.hub.write(frame.doc, frame.update, this, principal)
       } catch (err) {
         // Over the rate limit or refused by the write gate (e.g. invalid-content): nothing stored or forwarded.
@@ -249,6 +251,12 @@ export class MuxConnection implements DocSubscriber {
       }
     }
     this.#send({ type: 'ack', doc: frame.doc, seq: frame.seq })
+  }
+
+  /** Whether `doc` already holds every struct of `decoded`, which deletes nothing. */
+  async #holds(doc: DocName, decoded: ReturnType<typeof validateUpdate>): Promise<boolean> {
+    if (decoded.ds.clients.size > 0) return false
+    return this.#ctx.hub.read(doc, (d) => decoded.structs.every((st) => st instanceof Y.Skip || st.id.clock + st.length <= Y.getState(d.store, st.id.client)))
   }
 
   #sendError(doc: DocName | null, reason: Reason, message: string): void {
