@@ -1,6 +1,6 @@
-import { join } from 'node:path'
 import { build } from 'vite'
-import { APP_DIST, HARNESS_DIST, HARNESS_SRC, REPO_ROOT } from './support/paths.ts'
+import { buildApp } from './support/buildApp.ts'
+import { APP_DIST, HARNESS_DIST, HARNESS_SRC } from './support/paths.ts'
 
 /**
  * Builds, once per run (vitest globalSetup):
@@ -16,19 +16,5 @@ export default async function setup(): Promise<void> {
     logLevel: 'warn',
     build: { outDir: HARNESS_DIST, emptyOutDir: true, target: 'es2022', sourcemap: true },
   })
-  // Vitest sets NODE_ENV=test, which would give a development build (unminified CSS, workbox in
-  // development mode with its logging); the app is tested as it ships.
-  const nodeEnv = process.env.NODE_ENV
-  process.env.NODE_ENV = 'production'
-  try {
-    await build({
-      configFile: join(REPO_ROOT, 'vite.config.ts'),
-      root: join(REPO_ROOT, 'client'),
-      mode: 'production',
-      logLevel: 'warn',
-      build: { outDir: APP_DIST, emptyOutDir: true },
-    })
-  } finally {
-    process.env.NODE_ENV = nodeEnv
-  }
+  await buildApp(APP_DIST)
 }

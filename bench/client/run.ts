@@ -23,12 +23,12 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { chromium, type CDPSession, type Page } from 'playwright-core'
-import { build } from 'vite'
 import { CHROMIUM, CHROMIUM_FLAGS } from '../../e2e/support/browser.ts'
+import { buildApp } from '../../e2e/support/buildApp.ts'
 import { REPO_ROOT } from '../../e2e/support/paths.ts'
 import { RelayProcess } from '../../e2e/support/relay.ts'
 import { installProbe, type LongTask } from './probe.ts'
-import { topFunctions, type CpuProfile } from './profile.ts'
+import { profiled } from '../profile.ts'
 
 const APP_DIST = fileURLToPath(new URL('../dist/client/', import.meta.url))
 const RESULTS = fileURLToPath(new URL('../results/client.json', import.meta.url))
@@ -93,24 +93,6 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, timeo
     if (value !== undefined) return value
     if (Date.now() > deadline) throw new Error(`client: timed out after ${timeoutMs} ms waiting for ${what}`)
     await new Promise((resolve) => setTimeout(resolve, intervalMs))
-  }
-}
-
-/** The app as `npm start` serves it (e2e/globalSetup.ts's invocation), into bench/dist/client. */
-async function buildApp(minify: boolean): Promise<void> {
-  const nodeEnv = process.env.NODE_ENV
-  process.env.NODE_ENV = 'production'
-  try {
-    await build({
-      configFile: join(REPO_ROOT, 'vite.config.ts'),
-      root: join(REPO_ROOT, 'client'),
-      mode: 'production',
-      logLevel: 'warn',
-      // Unminified only for --profile, so the CPU profile names the functions.
-      build: { outDir: APP_DIST, emptyOutDir: true, ...(minify ? {} : { minify: false }) },
-    })
-  } finally {
-    process.env.NODE_ENV = nodeEnv
   }
 }
 
@@ -215,19 +197,8 @@ function summariseLoads(samples: readonly LoadSample[]) {
   }
 }
 
-async function profiled<T>(cdp: CDPSession | null, name: string, run: () => Promise<T>): Promise<T> {
-  if (cdp === null) return run()
-  await cdp.send('Profiler.enable')
-  await cdp.send('Profiler.setSamplingInterval', { interval: 200 })
-  await cdp.send('Profiler.start')
-  const result = await run()
-  const { profile } = (await cdp.send('Profiler.stop')) as { profile: CpuProfile }
-  const file = join(RESULTS, '..', `client-${name}.cpuprofile`)
-  await mkdir(join(RESULTS, '..'), { recursive: true })
-  await writeFile(file, JSON.stringify(profile))
-  console.log(`client: ${name} profile written to ${file}; self time by function:`)
-  for (const line of topFunctions(profile, 25)) console.log(`    ${line}`)
-  return result
+function profiledAs<T>(cdp: CDPSession | null, name: string, run: () => Promise<T>): Promise<T> {
+  return profiled(cdp, `client: ${name}`, join(RESULTS, '..', `client-${name}.cpuprofile`), { intervalUs: 200, top: 25 }, run)
 }
 
 async function signIn(page: Page, name: string): Promise<void> {
@@ -263,7 +234,7 @@ async function measureSends(page: Page, options: ClientBenchOptions, cdp: CDPSes
   }
   for (let i = 0; i < options.warmup; i++) await sendOne(-1 - i)
   const from = await page.evaluate(() => ({ sends: window.clientBench.sends.length, events: window.clientBench.events.length }))
-  await profiled(cdp, 'sends', async () => {
+  await profiledAs(cdp, 'sends', async () => {
     for (let i = 0; i < options.sends; i++) await sendOne(i + 1)
   })
   const state = await page.evaluate(() => window.clientBench)
@@ -290,7 +261,7 @@ export async function runClientBench(options: ClientBenchOptions): Promise<{ tab
   const started = Date.now()
   const loadBefore = os.loadavg()
   const b0 = performance.now()
-  await buildApp(options.profile !== true)
+  await buildApp(APP_DIST, { minify: options.profile !== true })
   console.log(`client: app built in ${Math.round(performance.now() - b0)} ms; seeding the relay (${options.conversations} conversations, ${options.messages.toLocaleString('en')} messages)`)
   const { relay, seeded } = await seededRelay(options)
   console.log(`client: seeded ${seeded.added} conversations in ${seeded.ms} ms; relay on ${relay.url}`)
@@ -337,7 +308,7 @@ export async function runClientBench(options: ClientBenchOptions): Promise<{ tab
     await measureLoad(page)
     const offline: LoadSample[] = []
     for (let i = 0; i < options.loads; i++) offline.push(await measureLoad(page))
-    if (options.profile === true) await profiled(cdp, 'load-offline', () => measureLoad(page))
+    if (options.profile === true) await profiledAs(cdp, 'load-offline', () => measureLoad(page))
     await relay.restart()
     await page.reload()
     await until('synced', async () => ((await page.getByRole('status', { name: 'Connection status' }).innerText()) === 'Synced' ? true : undefined), 30_000)

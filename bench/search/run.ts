@@ -12,6 +12,7 @@ import { build } from 'vite'
 import { CHROMIUM, CHROMIUM_FLAGS } from '../../e2e/support/browser.ts'
 import { CROSS_ORIGIN_ISOLATED, serveStatic } from '../../e2e/support/staticServer.ts'
 import type { Distribution, SearchBenchApi } from './page/api.ts'
+import { profiled } from '../profile.ts'
 
 const PAGE_SRC = fileURLToPath(new URL('./page/', import.meta.url))
 const PAGE_DIST = fileURLToPath(new URL('../dist/search/', import.meta.url))
@@ -61,25 +62,6 @@ const fmtMs = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : ms >
 const fmtMb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`
 const fmtDist = (d: Distribution) => `p50 ${fmtMs(d.p50)} · p95 ${fmtMs(d.p95)} · max ${fmtMs(d.max)}`
 
-interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[]
-  samples: number[]
-  timeDeltas: number[]
-}
-
-/** The functions with the most self time in a CPU profile, as `ms  name (file:line)`. */
-function topFunctions(profile: CpuProfile, count: number): string[] {
-  const byNode = new Map(profile.nodes.map((n) => [n.id, n]))
-  const self = new Map<string, number>()
-  profile.samples.forEach((id, i) => {
-    const frame = byNode.get(id)?.callFrame
-    if (frame === undefined) return
-    const key = `${frame.functionName || '(anonymous)'} (${frame.url.split('/').pop() ?? ''}:${frame.lineNumber + 1})`
-    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000)
-  })
-  return [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, count).map(([k, ms]) => `${ms.toFixed(0).padStart(7)} ms  ${k}`)
-}
-
 async function buildPage(): Promise<void> {
   await build({
     root: PAGE_SRC,
@@ -126,24 +108,12 @@ export async function runSearchBench(options: SearchBenchOptions): Promise<{ tab
     const generate = await page.evaluate((s) => window.searchBench.generate(s), shape)
     const heapAfterGenerate = await heap()
     console.log(`search: generated in ${fmtMs(generate.ms)}; building the index`)
-    const profiled = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
-      if (options.profile !== true) return run()
-      await cdp.send('Profiler.enable')
-      await cdp.send('Profiler.setSamplingInterval', { interval: 500 })
-      await cdp.send('Profiler.start')
-      const result = await run()
-      const { profile } = (await cdp.send('Profiler.stop')) as { profile: CpuProfile }
-      const file = join(RESULTS, '..', `search-${name}.cpuprofile`)
-      await mkdir(join(RESULTS, '..'), { recursive: true })
-      await writeFile(file, JSON.stringify(profile))
-      console.log(`search: ${name} profile written to ${file}; self time by function:`)
-      for (const line of topFunctions(profile, 15)) console.log(`    ${line}`)
-      return result
-    }
-    const buildResult = await profiled('build', () => page.evaluate((batch) => window.searchBench.build(batch), options.indexerBatch))
+    const profiledAs = <T>(name: string, run: () => Promise<T>): Promise<T> =>
+      profiled(options.profile === true ? cdp : null, `search: ${name}`, join(RESULTS, '..', `search-${name}.cpuprofile`), { intervalUs: 500, top: 15 }, run)
+    const buildResult = await profiledAs('build', () => page.evaluate((batch) => window.searchBench.build(batch), options.indexerBatch))
     const heapAfterBuild = await heap()
     console.log(`search: built in ${fmtMs(buildResult.ms)}; loading a reader`)
-    const load = await profiled('load', () => page.evaluate(() => window.searchBench.load()))
+    const load = await profiledAs('load', () => page.evaluate(() => window.searchBench.load()))
     const heapAfterLoad = await heap()
     console.log(`search: loaded in ${fmtMs(load.ms)}; querying`)
     const query = await page.evaluate(([n, limit]) => window.searchBench.queries(n, limit), [options.queries, options.limit] as const)

@@ -1,4 +1,7 @@
-/** Reading a V8 CPU profile (CDP `Profiler.stop`) for the client benchmark's `--profile`. */
+/** V8 CPU profiles of the Chromium benchmarks' `--profile` (CDP `Profiler.start` / `stop`). */
+import { mkdir, writeFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import type { CDPSession } from 'playwright-core'
 
 export interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[]
@@ -40,4 +43,22 @@ export function inclusiveTime(profile: CpuProfile, names: readonly string[]): Ma
     }
   })
   return total
+}
+
+/**
+ * Runs `run` under the CPU profiler (sampling every `intervalUs`), writes the profile to `file`
+ * and prints the `top` functions by self time under `label`; without a session, just runs it.
+ */
+export async function profiled<T>(cdp: CDPSession | null, label: string, file: string, options: { intervalUs: number; top: number }, run: () => Promise<T>): Promise<T> {
+  if (cdp === null) return run()
+  await cdp.send('Profiler.enable')
+  await cdp.send('Profiler.setSamplingInterval', { interval: options.intervalUs })
+  await cdp.send('Profiler.start')
+  const result = await run()
+  const { profile } = (await cdp.send('Profiler.stop')) as { profile: CpuProfile }
+  await mkdir(dirname(file), { recursive: true })
+  await writeFile(file, JSON.stringify(profile))
+  console.log(`${label} profile written to ${file}; self time by function:`)
+  for (const line of topFunctions(profile, options.top)) console.log(`    ${line}`)
+  return result
 }
