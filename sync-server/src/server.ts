@@ -13,6 +13,7 @@ import { createApp } from './http/app.ts'
 import { InboxProjector } from './projection/InboxProjector.ts'
 import { AccessEvents } from './relay/AccessEvents.ts'
 import { DocHub } from './relay/DocHub.ts'
+import { FrameCache } from './relay/FrameCache.ts'
 import { MuxConnection } from './relay/MuxConnection.ts'
 import { PlainSyncConnection } from './relay/PlainSyncConnection.ts'
 import type { RelayContext } from './relay/RelayContext.ts'
@@ -107,7 +108,7 @@ export function createServer(deps: ServerDeps): WaggleServer {
   })
   const access = new AccessEvents()
   const commands = new CommandService({ accounts: deps.accounts, hub, projector, now, access })
-  const ctx: RelayContext = { config, logger, hub, auth, accounts: deps.accounts, access, connections: new Set() }
+  const ctx: RelayContext = { config, logger, hub, auth, accounts: deps.accounts, access, connections: new Set(), frames: new FrameCache() }
   const searchIndex = deps.search ?? new MemoryMessageSearch()
   const search = new SearchIndexer({ hub, index: searchIndex, logger })
   // Segments stored before the index existed, or whose index update a crash cut off. Searches

@@ -79,7 +79,7 @@ export class MuxConnection implements DocSubscriber {
         return
       }
     }
-    this.#sendEncoded(encodedOnce(frame, bytes))
+    this.#sendEncoded(this.#ctx.frames.forwarded(frame, bytes))
   }
 
   close(code: number, reason: string): void {
@@ -180,7 +180,7 @@ export class MuxConnection implements DocSubscriber {
     if (this.#closed) return this.#ctx.hub.unsubscribe(doc, this)
     this.#subs.set(doc, { access, awareness: loaded.awareness })
     this.#send({ type: 'access', doc, access })
-    if (Y.decodeStateVector(sv).size === 0) this.#sendEncoded(wholeState(doc, loaded.doc))
+    if (Y.decodeStateVector(sv).size === 0) this.#sendEncoded(this.#ctx.frames.wholeState(doc, loaded.doc))
     else this.#send({ type: 'sync', doc, step: 'step2', data: Y.encodeStateAsUpdate(loaded.doc, sv) })
     this.#send({ type: 'sync', doc, step: 'step1', data: Y.encodeStateVector(loaded.doc) })
     const states = loaded.awareness.getStates()
@@ -322,42 +322,4 @@ export function toBytes(data: unknown): Uint8Array {
   if (data instanceof ArrayBuffer) return new Uint8Array(data)
   if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data as Buffer[]))
   throw new WaggleError(Reason.malformedFrame, 'Unexpected frame payload')
-}
-
-/**
- * The frames the hub forwards to every subscriber of a document, encoded once per update or
- * awareness change (keyed by its bytes, which the hub hands to every subscriber) instead of once
- * per subscriber: the relay benchmark's fan-out to 1,500 observers spent 1.6× the peers' CPU
- * per delivered update encoding the same frame 1,500 times.
- */
-const encodedFrames = new WeakMap<Uint8Array, Uint8Array>()
-
-function encodedOnce(frame: ServerFrame, bytes: Uint8Array): Uint8Array {
-  let encoded = encodedFrames.get(bytes)
-  if (encoded === undefined) {
-    encoded = encodeFrame(frame)
-    encodedFrames.set(bytes, encoded)
-  }
-  return encoded
-}
-
-/**
- * The step-2 frame with a loaded document's whole state, for subscribers that have nothing yet,
- * encoded once until the document changes: 150 clients joining a 4 MB document at once each
- * cost an encoding of 4 MB and a copy into a frame (the relay benchmark's join storm).
- */
-const wholeStates = new WeakMap<Y.Doc, Uint8Array>()
-const watchedDocs = new WeakSet<Y.Doc>()
-
-function wholeState(name: DocName, doc: Y.Doc): Uint8Array {
-  let encoded = wholeStates.get(doc)
-  if (encoded === undefined) {
-    encoded = encodeFrame({ type: 'sync', doc: name, step: 'step2', data: Y.encodeStateAsUpdate(doc) })
-    wholeStates.set(doc, encoded)
-    if (!watchedDocs.has(doc)) {
-      watchedDocs.add(doc)
-      doc.on('update', () => wholeStates.delete(doc))
-    }
-  }
-  return encoded
 }

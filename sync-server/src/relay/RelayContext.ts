@@ -3,6 +3,7 @@ import type { AuthService } from '../auth/AuthService.ts'
 import type { AccountStore } from '../storage/AccountStore.ts'
 import type { AccessEvents } from './AccessEvents.ts'
 import type { DocHub } from './DocHub.ts'
+import type { FrameCache } from './FrameCache.ts'
 
 /** What every connection of one relay instance shares (passed in, never module state). */
 export interface RelayContext {
@@ -14,4 +15,6 @@ export interface RelayContext {
   /** Membership changes: connections re-check their subscriptions to the conversation. */
   access: AccessEvents
   connections: Set<{ close(code: number, reason: string): void }>
+  /** Frames encoded once for many connections. */
+  frames: FrameCache
 }
