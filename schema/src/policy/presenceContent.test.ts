@@ -8,6 +8,7 @@ import { kvWrite } from '../doc/kv.ts'
 import { conferenceStatus } from '../presenceRules.ts'
 import { contentCheckFor, type Writer } from './content.ts'
 import { checkPresenceContent } from './presenceContent.ts'
+import { clientChange } from './clientChange.testing.ts'
 
 const anna = 'anna' as UserId
 const annaW: Writer = { userId: anna, canModifyPresence: false }
@@ -16,22 +17,10 @@ const claireW: Writer = { userId: 'claire' as UserId, canModifyPresence: true }
 
 const status = (over: Partial<Status> = {}): Status => ({ availability: 'busy', message: 'Lunch', updatedAt: 1, updatedBy: anna, ...over })
 
-/** The document before and after `change` (made on a replica, as a client would). */
-function beforeAfter(change: (doc: Y.Doc) => void, setup?: (doc: Y.Doc) => void): [Y.Doc, Y.Doc] {
-  const before = new Y.Doc()
-  if (setup) setup(before)
-  const replica = new Y.Doc()
-  Y.applyUpdate(replica, Y.encodeStateAsUpdate(before))
-  const updates: Uint8Array[] = []
-  replica.on('update', (u: Uint8Array) => updates.push(u))
-  change(replica)
-  const after = new Y.Doc()
-  Y.applyUpdate(after, Y.encodeStateAsUpdate(before))
-  for (const u of updates) Y.applyUpdate(after, u)
-  return [before, after]
+const check = (writer: Writer, change: (doc: Y.Doc) => void, setup?: (doc: Y.Doc) => void) => {
+  const { before, after } = clientChange(change, setup)
+  return checkPresenceContent(anna, before, after, writer)
 }
-
-const check = (writer: Writer, change: (doc: Y.Doc) => void, setup?: (doc: Y.Doc) => void) => checkPresenceContent(anna, ...beforeAfter(change, setup), writer)
 
 /** Writes a raw value under `key`, bypassing the accessors' validation (a crafted update). */
 const raw = (key: string, val: unknown) => (doc: Y.Doc) => kvWrite<unknown>(doc, 'presence', Origin.local, (set) => set(key, val))
@@ -112,7 +101,7 @@ describe('presence content check', () => {
     const shown = readStatus(merged)?.message
     const hidden = shown === 'Anna’s' ? 'Claire’s' : 'Anna’s'
     // Anna's replica deletes the right-most duplicate; the other (maybe Claire's) shows.
-    const [before, after] = beforeAfter((d) => {
+    const { before, after } = clientChange((d) => {
       const arr = d.getArray<{ key: string; val: Status }>('presence')
       const i = arr.toArray().findLastIndex((e) => e.key === 'status')
       d.transact(() => arr.delete(i), Origin.local)

@@ -19,6 +19,7 @@ import {
 import { writeConvInfo } from '../doc/convMeta.ts'
 import { DEFAULT_UPDATE_LIMITS, validateUpdate } from '../update.ts'
 import { collectChanges } from './changes.ts'
+import { clientChange } from './clientChange.testing.ts'
 import { contentChecks, type ContentRefusal, type Writer } from './content.ts'
 import { checkMessageChange } from './segmentContent.ts'
 
@@ -44,17 +45,7 @@ const docs = {
  * would), the way the relay does: the update applied to a copy, its changes collected.
  */
 function judge(doc: ParsedDocName, writer: Writer, change: (d: Y.Doc) => void, setup?: (d: Y.Doc) => void): ContentRefusal | null {
-  const before = new Y.Doc()
-  setup?.(before)
-  const replica = new Y.Doc()
-  Y.applyUpdate(replica, Y.encodeStateAsUpdate(before))
-  const updates: Uint8Array[] = []
-  replica.on('update', (u: Uint8Array) => updates.push(u))
-  change(replica)
-  const after = new Y.Doc()
-  Y.applyUpdate(after, Y.encodeStateAsUpdate(before))
-  const update = Y.mergeUpdates(updates)
-  const changes = collectChanges(after, () => Y.applyUpdate(after, update))
+  const { before, after, changes } = clientChange(change, setup)
   return contentChecks[doc.kind](doc, before, after, writer, changes)
 }
 

@@ -3,8 +3,8 @@ import {
 } from '@waggle/schema'
 import { describe, expect, onTestFinished, test } from 'vitest'
 import * as Y from 'yjs'
-import { connectAs, demoDocs, post, texts, tokenFor } from '../testing/fixtures.ts'
-import { PlainSocket, PlainSyncStep } from '../testing/PlainSocket.ts'
+import { connectAs, demoDocs, plainSynced, post, texts, tokenFor } from '../testing/fixtures.ts'
+import { PlainSyncStep } from '../testing/PlainSocket.ts'
 import { startRelay, type Relay } from '../testing/relayHarness.ts'
 import type { TestClient } from '../testing/TestClient.ts'
 import { waitFor } from '../testing/waitFor.ts'
@@ -49,14 +49,6 @@ async function connected(r: Relay, user: string): Promise<TestClient> {
 const convFrames = (c: TestClient, from: number) =>
   c.frames.slice(from).filter((f) => 'doc' in f && typeof f.doc === 'string' && f.doc.startsWith(`conv/${SALES}/`))
 
-async function plainSynced(r: Relay, user: string, doc: string): Promise<PlainSocket> {
-  const socket = new PlainSocket(`${r.wsBase}/sync/${doc}?token=${encodeURIComponent(await tokenFor(r.url, user))}`)
-  onTestFinished(() => socket.close())
-  await socket.opened()
-  socket.sendStep1(Y.encodeStateVector(new Y.Doc()))
-  await socket.step2()
-  return socket
-}
 
 describe('a removed member on a live mux socket', () => {
   test('gets access none on every document of the conversation, receives no more updates or awareness, and their writes are refused; an honest member is unaffected', async () => {

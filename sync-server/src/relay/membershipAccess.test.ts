@@ -1,8 +1,6 @@
 import { CloseCode, docName, newCommandId, type Command, type ConvId, type UserId } from '@waggle/schema'
 import { describe, expect, onTestFinished, test } from 'vitest'
-import * as Y from 'yjs'
-import { connectAs, demoDocs, post, texts, tokenFor } from '../testing/fixtures.ts'
-import { PlainSocket } from '../testing/PlainSocket.ts'
+import { connectAs, demoDocs, plainSynced, post, texts, tokenFor } from '../testing/fixtures.ts'
 import { startRelay, type Relay } from '../testing/relayHarness.ts'
 import { waitFor } from '../testing/waitFor.ts'
 
@@ -60,15 +58,6 @@ describe('the relay re-checks access when membership changes', () => {
 })
 
 describe('plain /sync/ sockets are re-checked when membership changes', () => {
-  /** A plain socket on `doc` as `user`, synced once (step 2 received), closed after the test. */
-  async function plainSynced(r: Relay, user: string, doc: string): Promise<PlainSocket> {
-    const socket = new PlainSocket(`${r.wsBase}/sync/${doc}?token=${encodeURIComponent(await tokenFor(r.url, user))}`)
-    onTestFinished(() => socket.close())
-    await socket.opened()
-    socket.sendStep1(Y.encodeStateVector(new Y.Doc()))
-    await socket.step2()
-    return socket
-  }
 
   test('a removed member’s plain sockets on the conversation close with 4403; another member’s stay open', async () => {
     const r = await relay()

@@ -2,9 +2,11 @@ import {
   Origin, appendMessage, docName, isDeleted, listMessages, newMessageId,
   type ConvId, type DocName, type UserId,
 } from '@waggle/schema'
-import type * as Y from 'yjs'
+import { onTestFinished } from 'vitest'
+import * as Y from 'yjs'
 import { demoEmail } from '../demo/seed.ts'
 import { signIn } from './relayHarness.ts'
+import { PlainSocket } from './PlainSocket.ts'
 import { TestClient } from './TestClient.ts'
 
 /** Documents of the demo workspace the relay tests use. */
@@ -38,4 +40,14 @@ export async function tokenFor(baseUrl: string, id: string): Promise<string> {
 /** Signs in demo user `id` and connects a {@link TestClient} to the mux endpoint `wsUrl`. */
 export async function connectAs(relay: { url: string; wsUrl: string }, id: string): Promise<TestClient> {
   return TestClient.connect(relay.wsUrl, await tokenFor(relay.url, id))
+}
+
+/** A plain `/sync/` socket on `doc` as demo user `user`, synced once (step 2 received), closed after the test. */
+export async function plainSynced(relay: { url: string; wsBase: string }, user: string, doc: string): Promise<PlainSocket> {
+  const socket = new PlainSocket(`${relay.wsBase}/sync/${doc}?token=${encodeURIComponent(await tokenFor(relay.url, user))}`)
+  onTestFinished(() => socket.close())
+  await socket.opened()
+  socket.sendStep1(Y.encodeStateVector(new Y.Doc()))
+  await socket.step2()
+  return socket
 }
